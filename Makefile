@@ -1,0 +1,37 @@
+# The few commands people type. `make demo` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-stamp
+DEMO := data/demo
+PIP_QUIET := --quiet --disable-pip-version-check
+
+.PHONY: install demo test lint clean
+
+install: $(INSTALLED)
+
+# Rebuilt when missing, when pyproject.toml changes, or when the venv's Python no longer runs.
+$(INSTALLED): pyproject.toml
+	@$(BIN)/python -c "" 2>/dev/null || (rm -rf $(VENV) && $(PYTHON) -m venv $(VENV))
+	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -c "import evalkit, pytest" && touch $(INSTALLED)
+
+demo: $(INSTALLED)
+	rm -rf $(DEMO)
+	$(BIN)/evalkit demo --out $(DEMO) --seed 1
+	@for dir in $(DEMO)/incoming/round-*; do \
+	  r=$${dir##*-}; \
+	  $(BIN)/evalkit ingest $(DEMO) --round $$((10#$$r)) --ratings $$dir/ratings.csv \
+	    --ties $$dir/ties.csv --reflections $$dir/reflections.csv --events $$dir/events.csv || exit 1; \
+	done
+	$(BIN)/evalkit run $(DEMO) --all
+	@echo "Open outputs/index.html to read the reports."
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check evalkit tests benchmarks
+
+clean:
+	rm -rf $(VENV) $(DEMO) outputs/*/ outputs/index.html .pytest_cache .hypothesis

@@ -1,0 +1,425 @@
+"""Frameworks, places and paths: the one place where evalkit's configuration is read and checked.
+
+A *framework* is the set of behaviours a place tracks (a YAML file); a *place* is a folder
+``data/<place>/`` holding ``place.yml``, ``raw/`` and the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .exceptions import Problem, ValidationError
+
+__all__ = [
+    "FRAMEWORKS_DIR",
+    "DEFAULT_SECTORS",
+    "Behaviour",
+    "Framework",
+    "Organisation",
+    "Round",
+    "Place",
+    "load_framework",
+    "load_place",
+    "store_path",
+    "raw_dir",
+]
+
+FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
+PLACE_FILE = "place.yml"
+STORE_FILE = "store.duckdb"
+DEFAULT_K_MIN = 5
+
+#: The four sectors of the demo and of most places, in the order reports show them.
+DEFAULT_SECTORS = {
+    "public": "Public sector",
+    "voluntary": "Voluntary and community",
+    "private": "Private sector",
+    "lived_experience": "Lived experience",
+}
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    id: str
+    label: str
+    group: str
+    description: str
+    prompt: str
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A validated framework: behaviours in groups, on a rating scale.
+
+    Examples
+    --------
+    >>> fw = load_framework("system-behaviours")
+    >>> len(fw.behaviours), fw.scale_min, fw.scale_max
+    (9, 1, 10)
+    >>> fw.group_of("power_shared")
+    'power'
+    """
+
+    id: str
+    name: str
+    version: str
+    scale_min: int
+    scale_max: int
+    strongly_present: float
+    largely_absent: float
+    groups: dict[str, str]  # group id -> label, in framework order
+    behaviours: tuple[Behaviour, ...]
+    source: str = ""
+    low_label: str = ""
+    high_label: str = ""
+
+    @property
+    def behaviour_ids(self) -> list[str]:
+        return [b.id for b in self.behaviours]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Behaviour id -> short label."""
+        return {b.id: b.label for b in self.behaviours}
+
+    def group_of(self, behaviour_id: str) -> str:
+        return next(b.group for b in self.behaviours if b.id == behaviour_id)
+
+    def behaviours_frame(self):
+        """The behaviours as a tidy frame (id, label, group, group_label, order)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "behaviour": b.id,
+                    "label": b.label,
+                    "group": b.group,
+                    "group_label": self.groups[b.group],
+                    "order": i,
+                }
+                for i, b in enumerate(self.behaviours)
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    sector: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Round:
+    number: int
+    label: str
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A validated place: its folder, framework, rounds, organisations, roles and privacy threshold."""
+
+    dir: Path
+    id: str
+    name: str
+    framework: Framework
+    rounds: tuple[Round, ...]
+    organisations: tuple[Organisation, ...]
+    sectors: dict[str, str]  # sector id -> label, in report order
+    roles: dict[str, str]  # role id -> label
+    k_min: int = DEFAULT_K_MIN
+    invited: dict = field(default_factory=dict)
+
+    @property
+    def round_numbers(self) -> list[int]:
+        return [r.number for r in self.rounds]
+
+    def round(self, number: int) -> Round:
+        for r in self.rounds:
+            if r.number == number:
+                return r
+        raise KeyError(number)
+
+    def organisation_lookup(self) -> dict[str, Organisation]:
+        """Every accepted spelling (id, name, alias; case- and space-insensitive) -> organisation."""
+        lookup: dict[str, Organisation] = {}
+        for org in self.organisations:
+            for key in (org.id, org.name, *org.aliases):
+                lookup[_normalise(key)] = org
+        return lookup
+
+    def find_organisation(self, text: str) -> Organisation | None:
+        """The organisation an id, name or alias refers to, ignoring case and extra spaces."""
+        return self.organisation_lookup().get(_normalise(text))
+
+    @property
+    def store(self) -> Path:
+        return store_path(self.dir)
+
+
+def store_path(place_dir: str | Path) -> Path:
+    return Path(place_dir) / STORE_FILE
+
+
+def raw_dir(place_dir: str | Path, round_number: int | None = None) -> Path:
+    base = Path(place_dir) / "raw"
+    return base if round_number is None else base / f"round-{round_number:02d}"
+
+
+def _normalise(text: str) -> str:
+    return " ".join(str(text).casefold().split())
+
+
+# --- loading and checking ------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.exists():
+        raise ValidationError(
+            [Problem(str(path), None, None, None, "file not found", "Check the path and try again.")]
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        row = None if mark is None else mark.line + 1
+        reason = getattr(err, "problem", None) or str(err)
+        raise ValidationError(
+            [
+                Problem(
+                    str(path),
+                    row,
+                    None,
+                    None,
+                    f"is not valid YAML ({reason})",
+                    "Fix the indentation or punctuation on that line (a YAML checker helps).",
+                )
+            ]
+        ) from None
+    if not isinstance(data, dict):
+        raise ValidationError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    None,
+                    "does not hold a mapping of settings",
+                    "Start the file with 'key: value' lines, as in the shipped examples.",
+                )
+            ]
+        )
+    return data
+
+
+class _Checker:
+    """Collects problems with one YAML file so all of them are reported at once."""
+
+    def __init__(self, path: Path):
+        self.path = str(path)
+        self.problems: list[Problem] = []
+
+    def add(self, key: str, value, message: str, hint: str) -> None:
+        shown = None if value is None else str(value)
+        self.problems.append(Problem(self.path, None, key, shown, message, hint))
+
+    def require(self, mapping: dict, key: str, kind: type | tuple, where: str = "") -> object:
+        name = f"{where}{key}"
+        if not isinstance(mapping, dict) or key not in mapping or mapping[key] is None:
+            self.add(name, None, "is missing", f"Add '{key}:' to the file.")
+            return None
+        value = mapping[key]
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            expected = " or ".join(k.__name__ for k in kinds)
+            self.add(name, value, f"should be a {expected}", f"Give '{key}' a {expected} value.")
+            return None
+        return value
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ValidationError(self.problems)
+
+
+def load_framework(name_or_path: str | Path) -> Framework:
+    """Load and check a framework, by built-in name (``"system-behaviours"``) or YAML path.
+
+    Examples
+    --------
+    >>> load_framework("system-behaviours").groups["participation"]
+    'Participation'
+    """
+    path = Path(name_or_path)
+    if not path.suffix:
+        builtin = FRAMEWORKS_DIR / f"{name_or_path}.yml"
+        if builtin.exists() or not path.exists():
+            path = builtin
+    data = _read_yaml(path)
+    check = _Checker(path)
+    fid = check.require(data, "id", str)
+    name = check.require(data, "name", str)
+    version = data.get("version", "1")
+    scale = check.require(data, "scale", dict) or {}
+    lo = check.require(scale, "min", int, "scale.") if scale else None
+    hi = check.require(scale, "max", int, "scale.") if scale else None
+    strong = check.require(scale, "strongly_present", (int, float), "scale.") if scale else None
+    absent = check.require(scale, "largely_absent", (int, float), "scale.") if scale else None
+    if lo is not None and lo not in (0, 1):
+        check.add("scale.min", lo, "must be 0 or 1", "Use a 1 to 10 or 0 to 10 scale.")
+    if lo is not None and hi is not None and hi <= lo:
+        check.add("scale.max", hi, "must be above scale.min", "Set max above min, e.g. 10.")
+    if None not in (lo, hi, strong, absent) and not lo <= absent < strong <= hi:
+        check.add(
+            "scale.strongly_present",
+            strong,
+            f"thresholds must satisfy min <= largely_absent ({absent}) < strongly_present <= max",
+            "Set largely_absent below strongly_present, both inside the scale.",
+        )
+    groups_raw = check.require(data, "groups", list) or []
+    groups: dict[str, str] = {}
+    for i, g in enumerate(groups_raw):
+        gid = check.require(g, "id", str, f"groups[{i}].")
+        label = check.require(g, "label", str, f"groups[{i}].")
+        if gid and label:
+            groups[gid] = label
+    behaviours_raw = check.require(data, "behaviours", list) or []
+    behaviours: list[Behaviour] = []
+    seen: set[str] = set()
+    for i, b in enumerate(behaviours_raw):
+        where = f"behaviours[{i}]."
+        values = {k: check.require(b, k, str, where) for k in Behaviour.__dataclass_fields__}
+        bid, group = values["id"], values["group"]
+        if bid is not None and not bid.isidentifier() or bid and bid != bid.lower():
+            check.add(f"{where}id", bid, "must be snake_case", "Use lower-case words joined by _.")
+        if bid in seen:
+            check.add(f"{where}id", bid, "is used twice", "Give every behaviour its own id.")
+        seen.add(bid)
+        if group is not None and group not in groups:
+            check.add(
+                f"{where}group",
+                group,
+                "is not one of the framework's groups",
+                f"Use one of: {', '.join(groups) or '(define groups first)'}.",
+            )
+        if None not in values.values():
+            behaviours.append(Behaviour(**values))
+    if not behaviours_raw and "behaviours" in data:
+        check.add("behaviours", None, "is empty", "List at least one behaviour.")
+    check.raise_if_any()
+    return Framework(
+        id=fid,
+        name=name,
+        version=str(version),
+        scale_min=lo,
+        scale_max=hi,
+        strongly_present=strong,
+        largely_absent=absent,
+        groups=groups,
+        behaviours=tuple(behaviours),
+        source=str(path),
+        low_label=str(scale.get("low_label", "")),
+        high_label=str(scale.get("high_label", "")),
+    )
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def load_place(place_dir: str | Path) -> Place:
+    """Load and check ``place.yml`` in a place folder.
+
+    The framework is named by a built-in id or a path relative to the place folder.
+    """
+    place_dir = Path(place_dir)
+    path = place_dir / PLACE_FILE
+    data = _read_yaml(path)
+    check = _Checker(path)
+    name = check.require(data, "name", str)
+    fw_name = check.require(data, "framework", str)
+    framework = None
+    if fw_name:
+        fw_path = place_dir / fw_name
+        try:
+            framework = load_framework(fw_path if fw_path.suffix else fw_name)
+        except ValidationError as err:
+            check.problems.extend(err.problems)
+    k_min = data.get("k_min", DEFAULT_K_MIN)
+    if not isinstance(k_min, int) or isinstance(k_min, bool) or k_min < 1:
+        check.add("k_min", k_min, "must be a whole number of at least 1", "Use e.g. 'k_min: 5'.")
+
+    rounds: list[Round] = []
+    for i, r in enumerate(check.require(data, "rounds", list) or []):
+        where = f"rounds[{i}]."
+        number = check.require(r, "number", int, where)
+        if number is None:
+            continue
+        try:
+            date = _as_date(r.get("date"))
+        except ValueError:
+            check.add(f"{where}date", r.get("date"), "is not a date", "Write it as YYYY-MM-DD.")
+            date = None
+        rounds.append(Round(number, str(r.get("label", f"Round {number}")), date))
+    numbers = [r.number for r in rounds]
+    if len(set(numbers)) != len(numbers):
+        check.add("rounds", numbers, "has a round number twice", "Number each round once.")
+
+    sectors_raw = data.get("sectors", DEFAULT_SECTORS)
+    if isinstance(sectors_raw, list):
+        sectors_raw = {s: s.replace("_", " ").capitalize() for s in sectors_raw}
+    sectors = {str(k): str(v) for k, v in (sectors_raw or {}).items()}
+    roles_raw = check.require(data, "roles", (dict, list)) or {}
+    if isinstance(roles_raw, list):
+        roles_raw = {r: r.replace("_", " ").capitalize() for r in roles_raw}
+    roles = {str(k): str(v) for k, v in roles_raw.items()}
+
+    organisations: list[Organisation] = []
+    seen_keys: dict[str, str] = {}
+    for i, o in enumerate(check.require(data, "organisations", list) or []):
+        where = f"organisations[{i}]."
+        oid = check.require(o, "id", str, where)
+        oname = check.require(o, "name", str, where)
+        sector = check.require(o, "sector", str, where)
+        if sector is not None and sector not in sectors:
+            check.add(
+                f"{where}sector",
+                sector,
+                "is not one of the place's sectors",
+                f"Use one of: {', '.join(sectors)}.",
+            )
+        aliases = tuple(str(a) for a in (o.get("aliases") or []) if isinstance(o, dict))
+        if None in (oid, oname, sector):
+            continue
+        for key in (oid, oname, *aliases):
+            norm = _normalise(key)
+            if norm in seen_keys and seen_keys[norm] != oid:
+                check.add(
+                    f"{where}aliases",
+                    key,
+                    f"is already used by organisation '{seen_keys[norm]}'",
+                    "Each id, name and alias must point to one organisation only.",
+                )
+            seen_keys[norm] = oid
+        organisations.append(Organisation(oid, oname, sector, aliases))
+    check.raise_if_any()
+    return Place(
+        dir=place_dir,
+        id=place_dir.name,
+        name=name,
+        framework=framework,
+        rounds=tuple(sorted(rounds, key=lambda r: r.number)),
+        organisations=tuple(organisations),
+        sectors=sectors,
+        roles=roles,
+        k_min=k_min,
+        invited=data.get("invited") or {},
+    )

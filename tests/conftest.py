@@ -1,0 +1,59 @@
+"""Shared fixtures: seeded synthetic frames, and one demo place built once per test session."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture
+def synthetic_ratings() -> pd.DataFrame:
+    """Tidy ratings for 2 rounds x 3 behaviours x 4 sectors, with some blanks and a tiny sector."""
+    rng = np.random.default_rng(20261126)
+    sizes = {"public": 40, "voluntary": 30, "private": 12, "lived_experience": 3}
+    rows = []
+    for round_number in (1, 2):
+        person = 0
+        for sector, size in sizes.items():
+            for _ in range(size):
+                person += 1
+                role = rng.choice(["frontline", "manager", "senior_leader"], p=[0.6, 0.3, 0.1])
+                for behaviour in ("trust", "vision", "power"):
+                    rating = float(np.clip(round(rng.normal(5 + round_number * 0.5, 2)), 1, 10))
+                    rows.append({"round": round_number, "respondent": f"p{person:03d}",
+                                 "organisation": f"{sector}-org", "sector": sector, "role": role,
+                                 "behaviour": behaviour,
+                                 "rating": np.nan if rng.random() < 0.05 else rating})
+    return pd.DataFrame(rows)
+
+
+def ingest_all_rounds(place_dir):
+    """Ingest every round a demo wrote under ``incoming/``, as ``make demo`` does."""
+    from evalkit.ingest import ingest_round
+
+    for folder in sorted((place_dir / "incoming").glob("round-*")):
+        ingest_round(place_dir, int(folder.name.split("-")[1]),
+                     ratings=folder / "ratings.csv", ties=folder / "ties.csv",
+                     reflections=folder / "reflections.csv", events=folder / "events.csv")
+
+
+@pytest.fixture(scope="session")
+def demo_place(tmp_path_factory):
+    """The seed-1 demo place with every round ingested (shared: treat as read-only)."""
+    from evalkit.demo import write_demo
+
+    place_dir = write_demo(tmp_path_factory.mktemp("places") / "demo", seed=1)
+    ingest_all_rounds(place_dir)
+    return place_dir

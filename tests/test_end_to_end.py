@@ -1,0 +1,112 @@
+"""The round report executed by papermill in a real kernel, checked against the raw CSVs."""
+
+import csv
+import json
+import re
+import shutil
+import statistics
+
+import nbformat
+import pytest
+import yaml
+
+from evalkit import runner
+
+pytestmark = pytest.mark.slow
+ROUNDS = (1, 2)
+
+
+@pytest.fixture(scope="module")
+def executed(demo_place, tmp_path_factory):
+    outputs = tmp_path_factory.mktemp("outputs")
+    results = runner.run_place(demo_place, rounds=list(ROUNDS), outputs_dir=outputs, workers=2,
+                               progress=False)
+    assert [r.ok for r in results] == [True, True], [r.error for r in results]
+    return outputs
+
+
+def _raw_means(place_dir, round_number, k_min):
+    """Means per (behaviour, group_by, group) straight from the raw CSV and place.yml."""
+    place = yaml.safe_load((place_dir / "place.yml").read_text())
+    sector_of = {}
+    for org in place["organisations"]:
+        for key in [org["id"], org["name"], *org.get("aliases", [])]:
+            sector_of[" ".join(key.lower().split())] = org["sector"]
+    path = place_dir / "incoming" / f"round-{round_number:02d}" / "ratings.csv"
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    behaviours = [c for c in rows[0] if c not in ("respondent_id", "organisation", "role")]
+    values = {}
+    for row in rows:
+        sector = sector_of[" ".join(row["organisation"].lower().split())]
+        for behaviour in behaviours:
+            if row[behaviour].strip():
+                for key in [("all", "all"), ("sector", sector), ("role", row["role"])]:
+                    values.setdefault((behaviour, *key), []).append(float(row[behaviour]))
+    return {key: (len(v), statistics.fmean(v)) for key, v in values.items()}
+
+
+@pytest.mark.parametrize("round_number", ROUNDS)
+def test_summary_matches_means_from_the_raw_csv(demo_place, executed, round_number):
+    summary = json.loads((executed / "demo" / f"round-{round_number:02d}" / "summary.json")
+                         .read_text())
+    assert summary["place"] == "demo" and summary["round"] == round_number
+    assert re.fullmatch(r"[0-9a-f]{64}", summary["data_sha256"])
+    expected = _raw_means(demo_place, round_number, k_min=5)
+    records = {(r["behaviour"], r["group_by"], r["group"]): r for r in summary["indicators"]}
+    assert set(records) == set(expected)
+    suppressed = 0
+    for key, (n, mean) in expected.items():
+        record = records[key]
+        if n < 5:
+            suppressed += 1
+            assert record == {"behaviour": key[0], "group_by": key[1], "group": key[2],
+                              "suppressed": True}
+        else:
+            assert record["n"] == n
+            assert record["mean"] == pytest.approx(mean, abs=1e-4)
+            assert record["ci_low"] < record["mean"] < record["ci_high"]
+    assert suppressed > 0, "the demo should have a group small enough to suppress"
+
+
+def test_html_report_is_self_contained_and_readable(executed):
+    page = (executed / "demo" / "round-02" / "round_report.html").read_text()
+    assert "Northbridge" in page and "Worth discussing" in page
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?(https?:)?//""", page)
+    assert "No description has been provided" not in page
+    images = re.findall(r"<img [^>]*>", page)
+    assert len(images) >= 4
+    assert all('alt="' in img and 'alt="Chart"' not in img for img in images)
+    assert "place_dir" not in page and "build_round_report" not in page  # code is hidden
+    assert "data " in page and "evalkit " in page  # provenance footer
+
+
+def test_executed_notebook_keeps_its_outputs_and_parameters(executed, demo_place):
+    notebook = nbformat.read(executed / "demo" / "round-01" / "round_report.ipynb", as_version=4)
+    injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "round = 1" in injected[0].source
+    assert not any(o.get("output_type") == "error" for c in notebook.cells
+                   for o in c.get("outputs", []))
+
+
+def test_index_links_every_round(executed):
+    index = (executed / "index.html").read_text()
+    for number in ROUNDS:
+        assert f'href="demo/round-{number:02d}/round_report.html"' in index
+
+
+def test_failed_run_keeps_the_earlier_report(executed, demo_place, tmp_path):
+    good = executed / "demo" / "round-01"
+    before = {p.name: p.read_bytes() for p in good.iterdir()}
+    broken = nbformat.read(runner.NOTEBOOKS_DIR / "round_report.ipynb", as_version=4)
+    broken.cells.insert(2, nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
+    notebook = tmp_path / "round_report.ipynb"
+    nbformat.write(broken, notebook)
+    job = runner.Job("demo/round-01", notebook, good,
+                     {"place": str(demo_place), "round": 1, "k_min": 5})
+    [result] = runner.run_jobs([job], workers=1, progress=False)
+    assert not result.ok and "deliberate failure" in result.error
+    assert {p.name: p.read_bytes() for p in good.iterdir()} == before
+    failed = good.with_name("round-01.failed")
+    assert "deliberate failure" in (failed / "round_report.html").read_text()
+    shutil.rmtree(failed)

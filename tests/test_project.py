@@ -1,0 +1,49 @@
+"""Project hygiene: notebooks stored clean, and the two dependency lists kept in step."""
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CONDA_NAMES = {"python-duckdb": "duckdb"}
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[]", requirement, maxsplit=1)[0].strip().lower()
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip_names = {_name(r) for r in project["dependencies"]}
+    pip_names |= {_name(r) for extra in project["optional-dependencies"].values() for r in extra}
+    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    conda_names = {CONDA_NAMES.get(_name(d), _name(d)) for d in conda if isinstance(d, str)}
+    assert conda_names - {"python", "pip"} == pip_names
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(path):
+    cells = json.loads(path.read_text())["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_kernel_metadata_and_one_parameters_cell(path):
+    notebook = json.loads(path.read_text())
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    assert notebook["metadata"]["language_info"]["name"] == "python"
+    tagged = [c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(tagged) == 1
+    for line in "".join(tagged[0]["source"]).splitlines():
+        # papermill's --help-notebook reads 'name: type = literal  # help'
+        assert re.match(r"^\w+: \w+ = .+  # .+$", line), line
