@@ -1,0 +1,602 @@
+"""A fictional place with a known truth, for trying evalkit and for testing it against that truth.
+
+:func:`simulate` builds a panel survey of a made-up UK place (about 60 organisations in four
+sectors, eight quarterly rounds) whose nine behaviours follow known, deliberately non-linear
+trajectories; :func:`write_demo` writes it as a place folder: ``place.yml``,
+``incoming/round-NN/{ratings,ties,reflections,events}.csv`` in the formats ingest accepts, and
+``truth.json`` with the true shape and turning round of every series. Everything is drawn from one
+``numpy.random.default_rng(seed)``, so one seed always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .config import DEFAULT_SECTORS, load_framework
+from .exceptions import EvalkitError
+
+__all__ = ["SHAPES", "DemoData", "simulate", "write_demo"]
+
+#: Shape names shared with the change engine.
+SHAPES = ("flat", "linear", "step", "segmented", "s_curve", "shock_recovery")
+START_DATE = dt.date(2024, 3, 15)
+ROLES = {
+    "senior_leader": "Senior leader",
+    "manager": "Manager",
+    "frontline": "Frontline worker",
+    "expert_by_experience": "Expert by experience",
+    "elected_member": "Elected member",
+}
+DEPTHS = ("networking", "coordinating", "cooperating", "collaborating")
+
+_FIRST_ROUND, _DROPOUT, _PANEL_LIMITS = 220, 0.15, (150, 300)
+_PERSON_SD, _NOISE_SD, _BLANK_RATE = 1.0, 1.2, 0.03
+_STAFF_ROLES = {"frontline": 0.55, "manager": 0.30, "senior_leader": 0.13, "elected_member": 0.02}
+_SECTOR_OFFSET = {"public": 0.2, "voluntary": 0.0, "private": -0.2, "lived_experience": -0.3}
+_VOICE_GAP = -1.0  # lived_experience, on the Power behaviours only, on top of its sector offset
+_TRUST_START = 4.3  # the level trust starts from, before its S-curve
+_TRUST_MIDPOINTS = {"voluntary": 3.0, "public": 4.4, "lived_experience": 5.0, "private": 6.0}
+_BREAK_ROUND, _STEP_ROUND, _SHOCK_ROUND = 4, 5, 5
+
+# round, days before that round's survey date, kind, description
+_EVENTS = (
+    (3, 40, "context", "New partnership board formed"),
+    (4, 50, "intervention", "Strengths-based practice training for frontline staff"),
+    (5, 60, "intervention", "Shared learning programme launched"),
+    (5, 30, "context", "Funding cut to partnership budget"),
+    (6, 45, "decision", "Board agreed to co-chair with people with lived experience"),
+)
+
+# sector | id | name | relative size | aliases; {place} and {p} (its initial) are filled in
+_ORGANISATIONS = """
+public | council | {place} City Council | 6 | {p}CC; {place} Council
+public | nhs-trust | {place} NHS Foundation Trust | 5 | {place} NHS Trust; {place} Hospitals
+public | icb | {place} and District Integrated Care Board | 2 | ICB
+public | police | {place} Neighbourhood Policing Team | 3 | Police
+public | probation | {place} Probation Service | 2 | Probation
+public | jobcentre | {place} Jobcentre Plus | 2 | Jobcentre; JCP
+public | cmht | {place} Community Mental Health Team | 2 | CMHT
+public | homes | {place} Homes | 3 | {place} Housing
+public | fire | Eastmoor Fire and Rescue Service | 1 |
+public | gp-federation | {place} GP Federation | 2 |
+public | college | {place} College | 2 |
+public | adult-care | {place} Adult Social Care | 3 | ASC
+public | youth-justice | {place} Youth Justice Service | 1 |
+public | hubs | {place} Library and Community Hubs | 1 |
+voluntary | food-bank | Harbour Lane Food Bank | 3 | Harbour Lane Foodbank
+voluntary | advice | {place} Advice Centre | 2 | Advice Centre
+voluntary | open-door | Open Door Homeless Project | 3 | Open Door
+voluntary | recovery-cafe | Riverside Recovery Café | 2 | Riverside Recovery Cafe
+voluntary | womens-centre | {place} Women's Centre | 2 |
+voluntary | mission | Canal Street Mission | 1 |
+voluntary | second-step | Second Step Housing Trust | 2 | Second Step
+voluntary | mh-alliance | {place} Mental Health Alliance | 2 | MHA
+voluntary | youth-project | Eastside Youth Project | 1 |
+voluntary | refugee-welcome | {place} Refugee Welcome | 1 |
+voluntary | carers | {place} Carers Network | 1 |
+voluntary | cvs | {place} Council for Voluntary Service | 2 | {p}CVS; CVS
+voluntary | safe-haven | Safe Haven Domestic Abuse Service | 2 | Safe Haven
+voluntary | credit-union | {place} Credit Union | 1 |
+voluntary | tenants | Moorside Tenants' Association | 1 |
+voluntary | kitchen | St Mark's Community Kitchen | 1 |
+voluntary | arts | Bridge Street Arts | 1 |
+voluntary | mens-shed | {place} Men's Shed | 1 |
+voluntary | northern-lights | Northern Lights Recovery Network | 2 |
+voluntary | new-leaf | New Leaf Resettlement Trust | 1 | New Leaf
+voluntary | befriending | Good Neighbours Befriending | 1 |
+voluntary | fresh-start | Fresh Start Debt Advice | 1 |
+voluntary | sports-trust | {place} Community Sports Trust | 1 |
+voluntary | faith-forum | {place} Faith Forum | 1 |
+private | buses | {place} Buses | 2 | {place} Bus Company
+private | marketgate | Marketgate Shopping Centre | 1 |
+private | harrow-builders | Harrow & Daughters Builders | 1 |
+private | quayside-pharmacy | Quayside Pharmacy | 1 |
+private | castlegate | Castlegate Lettings | 1 |
+private | northgate | Northgate Logistics | 2 |
+private | tin-kettle | The Tin Kettle Café | 1 | Tin Kettle
+private | greaves | Greaves & Co Solicitors | 1 |
+private | chamber | {place} Chamber of Commerce | 2 | Chamber of Commerce
+private | harbourside-security | Harbourside Security Ltd | 1 |
+private | brightwater | Brightwater Energy | 1 |
+private | stepping-stones | Stepping Stones Recruitment | 1 |
+lived_experience | le-panel | {place} Lived Experience Panel | 5 | LEP; Lived Experience Panel
+lived_experience | voices | Voices of Recovery Peer Network | 3 | Voices of Recovery
+lived_experience | ebe | Experts by Experience {place} | 3 | EbE {place}
+lived_experience | young-voices | Young Voices Collective | 1 |
+lived_experience | womens-voices | Women's Voices Group | 1 |
+lived_experience | tenants-voice | Tenants' Voice Forum | 1 |
+lived_experience | advocates | Recovery Advocates Group | 2 |
+lived_experience | justice-voices | Justice Voices | 1 |
+"""
+
+# under each behaviour, positive (+) and negative (-) stories; a mixed story joins one of each
+_STORIES = """
+[interconnected_whole]
++ We now plan winter pressures together rather than each service on its own.
++ Frontline staff are starting to see how their bit fits with everyone else's.
+- Each service still guards its own patch and its own targets.
+- It still feels like five separate systems that happen to share a building.
+[shared_vision]
++ The partnership agreed what we are here to change, and it shows in meetings.
++ People quote the shared ambition back to each other, which never used to happen.
+- Ask three partners what we are for and you get three different answers.
+- The vision is on the wall but not in how budgets are spent.
+[people_resourceful]
++ Workers now start by asking what people are good at, not what is wrong with them.
++ Peer mentors are running sessions that staff used to run, and running them better.
+- Assessments still read like a list of deficits.
+- People are treated as cases to be managed rather than people with something to offer.
+[trusting_relationships]
++ I can pick up the phone to the housing team now and get a straight answer.
++ We had an honest conversation about what went wrong and nobody got defensive.
+- Meetings are polite but nobody says what they really think.
+- There is still a lot of suspicion between the statutory and voluntary side.
+[collaborative_leadership]
++ Leadership is coming from all levels now, not just the board.
++ A frontline worker chaired the last review and it was the best one yet.
+- Decisions still wait for the same three senior people to sign off.
+- Anyone below manager level is told to leave it to the leadership group.
+[learning_informs_adaptation]
++ The learning sessions changed how we run the drop-in within a month.
++ We looked at what the feedback said and actually changed the referral route.
+- We collect feedback every quarter and nothing changes as a result.
+- Lessons from the last review were written up and then forgotten.
+[power_shared]
++ The lived experience panel has a real say on the board now.
++ People with lived experience set the agenda for the last two meetings.
+- Since the cuts the big organisations decide and everyone else is told.
+- Lived experience members are consulted after the decisions have been made.
+[devolved_decisions]
++ Neighbourhood teams can now agree small spends without waiting for the board.
++ Frontline staff were trusted to redesign the rota themselves.
+- Everything still has to go up to the council for approval.
+- Small decisions take months because they go through three layers of sign-off.
+[mutual_accountability]
++ We report back to the people who use services, not just to the funders.
++ Partners now hold each other to what was agreed in the last meeting.
+- Accountability only runs upwards, to the funders and the board.
+- When the budget was cut nobody explained the decision to the people affected.
+"""
+# fictional contact details (example.org, Ofcom drama numbers) so that masking has work to do
+_CONTACTS = (
+    " Happy to say more, contact me at jo.bloggs@example.org.",
+    " Ring me on 07700 900123 if you want the detail.",
+    " The notes are with sam.taylor@example.org if anyone wants them.",
+)
+_GENERATED = ("place.yml", "truth.json", "incoming")
+_INGESTED = ("raw", ".evalkit-key")  # and store.duckdb*
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """A simulated place: the rows of every input file, with a ``round`` column, and the truth.
+
+    ``respondents`` (respondent_id, organisation, sector, role, person_effect) is the hidden
+    panel behind the ratings; ``place`` is the content of ``place.yml``.
+    """
+
+    place: dict
+    respondents: pd.DataFrame
+    ratings: pd.DataFrame
+    ties: pd.DataFrame
+    reflections: pd.DataFrame
+    events: pd.DataFrame
+    truth: dict
+
+
+def simulate(seed: int = 1, n_rounds: int = 8, *, name: str = "Northbridge") -> DemoData:
+    """Simulate a fictional place whose behaviours follow known trajectories.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the one random generator used; the same seed gives the same data.
+    n_rounds : int
+        Quarterly rounds from 15 March 2024, between 6 and 12 (the story needs round 6).
+    name : str
+        Name of the place; organisation names and ids are built from it.
+
+    Returns
+    -------
+    DemoData
+
+    Notes
+    -----
+    A respondent's rating of behaviour *b* in round *r* is
+    ``clip(round(latent[b, sector, r] + person + noise), 1, 10)`` with ``person ~ N(0, 1.0)``
+    fixed per respondent and ``noise ~ N(0, 1.2)``; ``truth["behaviours"][b]["latent"]`` holds
+    exactly these latent means. About 15% of the panel leave after each round and new people join.
+
+    The story: shared vision and devolved decisions stay flat; interconnected whole rises
+    steadily; people as resourceful turns upward after round 4 (segmented); learning steps up at
+    round 5 with the shared learning programme; trust follows an S-curve that tips first in the
+    voluntary sector and last in the private sector, and collaborative leadership follows it a
+    round later; power shared and mutual accountability fall with the round 5 funding cut and
+    only partly recover. Lived experience rates the Power behaviours about 1.3 lower.
+
+    Examples
+    --------
+    >>> demo = simulate(seed=1)
+    >>> demo.truth["behaviours"]["learning_informs_adaptation"]["shape"]
+    'step'
+    >>> sorted(demo.ratings["round"].unique().tolist())
+    [1, 2, 3, 4, 5, 6, 7, 8]
+    """
+    if not isinstance(n_rounds, int) or not 6 <= n_rounds <= 12:
+        raise EvalkitError(f"The demo needs 6 to 12 rounds, not {n_rounds!r}.")
+    if not isinstance(name, str) or not name.strip():
+        raise EvalkitError("Give the demo place a name, e.g. 'Northbridge'.")
+    name = name.strip()
+    rng = np.random.default_rng(seed)
+    framework = load_framework("system-behaviours")
+    orgs = _organisations(name)
+    behaviours, latent = _latent(framework, n_rounds, orgs)
+    respondents, panel = _panel(rng, orgs, n_rounds)
+    who = panel.join(respondents, on="person")  # one row per respondent per round
+    who["name"] = orgs["name"].to_numpy()[who["org_index"]]
+    rounds = _rounds(n_rounds)
+    events = pd.DataFrame(
+        [
+            (r, (rounds[r - 1]["date"] - dt.timedelta(days=days)).isoformat(), kind, text)
+            for r, days, kind, text in _EVENTS
+            if r <= n_rounds
+        ],
+        columns=["round", "date", "kind", "description"],
+    )
+    place = {
+        "name": name,
+        "framework": framework.id,
+        "k_min": 5,
+        "rounds": rounds,
+        "sectors": dict(DEFAULT_SECTORS),
+        "roles": dict(ROLES),
+        "organisations": [
+            {"id": o.id, "name": o.name, "sector": o.sector}
+            | ({"aliases": list(o.aliases)} if o.aliases else {})
+            for o in orgs.itertuples()
+        ],
+    }
+    truth = {
+        "seed": seed,
+        "place": name,
+        "rounds": list(range(1, n_rounds + 1)),
+        "behaviours": behaviours,
+        "events": events.to_dict("records"),
+    }
+    trust = latent[framework.behaviour_ids.index("trusting_relationships")]
+    return DemoData(
+        place=place,
+        respondents=respondents.drop(columns=["org_index", "sector_index"]),
+        ratings=_ratings(rng, who, orgs, latent, framework.behaviour_ids),
+        ties=_ties(rng, who, orgs, trust),
+        reflections=_reflections(rng, who, latent, framework.behaviour_ids),
+        events=events,
+        truth=truth,
+    )
+
+
+def write_demo(out_dir, *, seed: int = 1, name: str = "Northbridge", n_rounds: int = 8) -> Path:
+    """Write a fictional place folder (``place.yml``, ``incoming/``, ``truth.json``) to ``out_dir``.
+
+    A folder holding an earlier demo is rewritten; a folder holding anything else, or a store
+    ingested from a different demo, is refused, so nothing is lost or left stale.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     place_dir = write_demo(Path(tmp) / "demo")
+    ...     sorted(p.name for p in (place_dir / "incoming" / "round-05").iterdir())
+    ['events.csv', 'ratings.csv', 'reflections.csv', 'ties.csv']
+    """
+    out = Path(out_dir)
+    data = simulate(seed, n_rounds, name=name)
+    truth_json = json.dumps(data.truth, indent=2, ensure_ascii=False) + "\n"
+    _clear_previous_demo(out, truth_json)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "place.yml").write_text(_place_yaml(data.place, seed), encoding="utf-8")
+    (out / "truth.json").write_text(truth_json, encoding="utf-8")
+    for r in data.truth["rounds"]:
+        folder = out / "incoming" / f"round-{r:02d}"
+        folder.mkdir(parents=True)
+        for kind in ("ratings", "ties", "reflections", "events"):
+            frame = getattr(data, kind)
+            rows = frame.loc[frame["round"] == r]
+            rows = rows if kind == "events" else rows.drop(columns="round")
+            rows.to_csv(folder / f"{kind}.csv", index=False, lineterminator="\n", encoding="utf-8")
+    return out
+
+
+# --- the story -----------------------------------------------------------------------------------
+
+
+def _latent(framework, n_rounds: int, orgs: pd.DataFrame) -> tuple[dict, np.ndarray]:
+    """The truth per behaviour, and the latent means as an array [behaviour, sector, round]."""
+    t = np.arange(1, n_rounds + 1, dtype=float)
+
+    def s_curve(midpoint: float) -> np.ndarray:
+        return 2.0 / (1.0 + np.exp(-(t - midpoint) / 0.7))
+
+    share = orgs.groupby("sector")["weight"].sum() / orgs["weight"].sum()
+    trust_mid = sum(share[s] * m for s, m in _TRUST_MIDPOINTS.items())  # for the place as a whole
+    lead_mid = trust_mid + 1.0  # leadership follows trust by about a round
+    before = 0.15 * (np.minimum(t, _SHOCK_ROUND - 1) - 1)
+    # the recovery is capped below the drop, so the level never regains its pre-shock height
+    after = -1.5 + np.minimum(0.3 * (t - _SHOCK_ROUND), 1.2)
+    shock = before + np.where(t >= _SHOCK_ROUND, after, 0.0)
+    ramp = 0.4 * np.maximum(t - _BREAK_ROUND, 0)
+    trust_curves = {s: s_curve(m) for s, m in _TRUST_MIDPOINTS.items()}
+    plan = {  # behaviour: shape, turning round, base level, change (one series, or one per sector)
+        "interconnected_whole": ("linear", None, 4.2, 0.25 * (t - 1)),
+        "shared_vision": ("flat", None, 6.0, 0 * t),
+        "people_resourceful": ("segmented", _BREAK_ROUND, 4.5, ramp),
+        "trusting_relationships": ("s_curve", _rounded(trust_mid), _TRUST_START, trust_curves),
+        "collaborative_leadership": ("s_curve", _rounded(lead_mid), 4.0, s_curve(lead_mid)),
+        "learning_informs_adaptation": ("step", _STEP_ROUND, 4.8, 1.2 * (t >= _STEP_ROUND)),
+        "power_shared": ("shock_recovery", _SHOCK_ROUND, 5.8, shock),
+        "devolved_decisions": ("flat", None, 4.5, 0 * t),
+        "mutual_accountability": ("shock_recovery", _SHOCK_ROUND, 5.5, shock),
+    }
+    if set(plan) != set(framework.behaviour_ids):
+        raise EvalkitError("The demo's story does not match the system-behaviours framework.")
+    truth, latent = {}, np.zeros((len(plan), len(DEFAULT_SECTORS), n_rounds))
+    for i, b in enumerate(framework.behaviour_ids):
+        shape, turning, base, change = plan[b]
+        entry = {"shape": shape, "turning_round": turning, "latent": {}}
+        power = framework.group_of(b) == "power"
+        for j, s in enumerate(DEFAULT_SECTORS):
+            gap = _VOICE_GAP if power and s == "lived_experience" else 0.0
+            series = change[s] if isinstance(change, dict) else change
+            latent[i, j] = np.round(base + _SECTOR_OFFSET[s] + gap + series, 4)
+            entry["latent"][s] = latent[i, j].tolist()
+        if isinstance(change, dict):
+            entry["by_sector"] = {
+                s: {"shape": shape, "turning_round": _rounded(_TRUST_MIDPOINTS[s])}
+                for s in DEFAULT_SECTORS
+            }
+        truth[b] = entry
+    return truth, latent
+
+
+def _rounded(x: float) -> int:
+    return int(np.floor(x + 0.5))
+
+
+def _rounds(n_rounds: int) -> list[dict]:
+    seasons = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
+    rounds = []
+    for i in range(n_rounds):
+        months = START_DATE.month - 1 + 3 * i
+        date = START_DATE.replace(year=START_DATE.year + months // 12, month=months % 12 + 1)
+        label = f"Round {i + 1} ({seasons.get(date.month, date.strftime('%B'))} {date.year})"
+        rounds.append({"number": i + 1, "label": label, "date": date})
+    return rounds
+
+
+def _organisations(place: str) -> pd.DataFrame:
+    prefix = _id_prefix(place)
+    rows = []
+    for line in _ORGANISATIONS.strip().splitlines():
+        sector, oid, name, weight, aliases = (part.strip() for part in line.split("|"))
+        fill = {"place": place, "p": place[0].upper()}
+        rows.append(
+            {
+                "sector_index": list(DEFAULT_SECTORS).index(sector),
+                "id": f"{prefix}-{oid}",
+                "name": name.format(**fill),
+                "sector": sector,
+                "weight": float(weight),
+                "aliases": tuple(a.strip().format(**fill) for a in aliases.split(";") if a.strip()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _id_prefix(place: str) -> str:
+    """'West Harbour' -> 'wh'; 'Northbridge' -> 'nb' (first letter and that of a common ending)."""
+    words = re.findall(r"[a-z]+", place.lower()) or ["x"]
+    if len(words) > 1:
+        return words[0][0] + words[1][0]
+    word = words[0]
+    for ending in ("bridge", "ford", "field", "port", "pool", "bury", "ton", "ham"):
+        if word.endswith(ending) and len(word) > len(ending):
+            return word[0] + ending[0]
+    return word[:2]
+
+
+# --- the respondents and their answers -----------------------------------------------------------
+
+
+def _panel(rng, orgs: pd.DataFrame, n_rounds: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The people (one row each) and who answered in which round (round, person)."""
+    active, size = np.arange(_FIRST_ROUND), _FIRST_ROUND
+    taking_part = [active]
+    for _ in range(2, n_rounds + 1):
+        stay = active[rng.random(active.size) >= _DROPOUT]
+        lo, hi = _PANEL_LIMITS
+        joiners = int(np.clip(rng.poisson(_DROPOUT * _FIRST_ROUND), lo - stay.size, hi - stay.size))
+        active = np.concatenate([stay, np.arange(size, size + joiners)])
+        size += joiners
+        taking_part.append(active)
+    org = rng.choice(len(orgs), size=size, p=orgs["weight"] / orgs["weight"].sum())
+    sector = orgs["sector"].to_numpy()[org]
+    staff_role = rng.choice(list(_STAFF_ROLES), size=size, p=list(_STAFF_ROLES.values()))
+    # Only councils have elected members: a role too small to show, as real places have.
+    staff_role[(staff_role == "elected_member") & (sector != "public")] = "senior_leader"
+    respondents = pd.DataFrame(
+        {
+            "respondent_id": [f"R{i + 1:04d}" for i in range(size)],
+            "organisation": orgs["id"].to_numpy()[org],
+            "sector": sector,
+            "role": np.where(sector == "lived_experience", "expert_by_experience", staff_role),
+            "person_effect": rng.normal(0.0, _PERSON_SD, size),
+            "org_index": org,
+            "sector_index": orgs["sector_index"].to_numpy()[org],
+        }
+    )
+    panel = pd.DataFrame(
+        {
+            "round": np.repeat(np.arange(1, n_rounds + 1), [a.size for a in taking_part]),
+            "person": np.concatenate([np.sort(a) for a in taking_part]),
+        }
+    )
+    return respondents, panel
+
+
+def _level(series: np.ndarray, who: pd.DataFrame) -> np.ndarray:
+    """Latent level(s) for each row of ``who``, from an array [..., sector, round]."""
+    return series[..., who["sector_index"].to_numpy(), who["round"].to_numpy() - 1]
+
+
+def _heading(who: pd.DataFrame, rows, *columns: str) -> pd.DataFrame:
+    """The leading columns of an input file (round, respondent_id, organisation, ...)."""
+    picked = who.iloc[rows][["round", "respondent_id", "name", *columns]]
+    return picked.rename(columns={"name": "organisation"}).reset_index(drop=True)
+
+
+def _ratings(rng, who, orgs, latent: np.ndarray, behaviour_ids: list[str]) -> pd.DataFrame:
+    level = _level(latent, who).T
+    noise = rng.normal(0.0, _NOISE_SD, level.shape)
+    ratings = np.clip(np.rint(level + who["person_effect"].to_numpy()[:, None] + noise), 1, 10)
+    ratings[rng.random(ratings.shape) < _BLANK_RATE] = np.nan
+    heading = _heading(who, slice(None), "role")
+    heading["organisation"] = _as_typed(rng, orgs, who["org_index"].to_numpy())
+    return pd.concat(
+        [heading, pd.DataFrame(ratings, columns=behaviour_ids).astype("Int64")], axis=1
+    )
+
+
+def _as_typed(rng, orgs: pd.DataFrame, org_index: np.ndarray) -> list[str]:
+    """Organisation names as people type them: mostly the name, sometimes an alias or odd case."""
+    pick, nth = rng.random(org_index.size), rng.integers(0, 60, org_index.size)
+    typed = []
+    for i, u, k in zip(org_index, pick, nth, strict=True):
+        name, aliases = orgs["name"].iat[i], orgs["aliases"].iat[i]
+        if u < 0.08 and aliases:
+            typed.append(aliases[k % len(aliases)])
+        elif u < 0.12:
+            typed.append(name.lower() if k % 2 else name.upper())
+        else:
+            typed.append(name)
+    return typed
+
+
+def _ties(rng, who, orgs, trust: np.ndarray, tries: int = 6) -> pd.DataFrame:
+    """1 to 4 partners each; ties cross sectors and deepen as trust in one's sector grows."""
+    level = _level(trust, who) - _TRUST_START
+    n = len(who)
+    cross = rng.random((n, tries)) < np.clip(0.2 + 0.22 * level, 0.1, 0.75)[:, None]
+    draw, partner = rng.random((n, tries)), np.zeros((n, tries), dtype=int)
+    weight, sector = orgs["weight"].to_numpy(), orgs["sector"].to_numpy()
+    for o in range(len(orgs)):  # bigger organisations are named more often
+        mine = who["org_index"].to_numpy() == o
+        for is_cross in (False, True):
+            pool = np.flatnonzero((sector != sector[o]) if is_cross else (sector == sector[o]))
+            pool = pool[pool != o]
+            cum = np.cumsum(weight[pool]) / weight[pool].sum()
+            cell = mine[:, None] & (cross == is_cross)
+            partner[cell] = pool[np.minimum(np.searchsorted(cum, draw[cell]), pool.size - 1)]
+    named = pd.DataFrame({"row": np.repeat(np.arange(n), tries), "partner": partner.ravel()})
+    named = named.drop_duplicates()
+    wanted = rng.integers(1, 5, n)
+    named = named.loc[named.groupby("row").cumcount().to_numpy() < wanted[named["row"]]]
+    rows = named["row"].to_numpy()
+    depth = np.clip(np.rint(rng.normal(0.5 + 0.6 * level[rows], 0.8)), 0, 3).astype(int)
+    trust_score = np.clip(np.rint(rng.normal(2.0 + 0.5 * depth + 0.3 * level[rows], 0.8)), 1, 5)
+    trust_score[rng.random(rows.size) < 0.1] = np.nan
+    return _heading(who, rows).assign(
+        partner=orgs["name"].to_numpy()[named["partner"]],
+        depth=np.array(DEPTHS)[depth],
+        trust=pd.array(trust_score).astype("Int64"),
+    )
+
+
+def _reflections(rng, who, latent: np.ndarray, behaviour_ids: list[str]) -> pd.DataFrame:
+    """A quarter of respondents write a story; its valence follows the behaviour's trajectory."""
+    stories = _story_bank()
+    # a story is positive when the level is high for that series, or has just risen
+    rise = np.diff(latent, axis=2, prepend=latent[:, :, :1])
+    p_positive = 1 / (1 + np.exp(-(3.0 * (latent - latent.mean(axis=2, keepdims=True)) + rise)))
+    writers = np.flatnonzero(rng.random(len(who)) < 0.25)
+    n, k = writers.size, len(behaviour_ids)
+    first, second = rng.integers(0, k, n), rng.integers(1, k, n)
+    two_tags, mood, luck = rng.random(n) < 0.3, rng.random(n), rng.random(n)
+    pick, contact = rng.integers(0, 2, (n, 2)), rng.random(n)
+    writer = who.iloc[writers]
+    p = p_positive[first, writer["sector_index"].to_numpy(), writer["round"].to_numpy() - 1]
+    valence = np.where(mood < 0.15, "mixed", np.where(luck < p, "positive", "negative"))
+    tags, texts = [], []
+    for i, b in enumerate(np.array(behaviour_ids)[first]):
+        tags.append(f"{b};{behaviour_ids[(first[i] + second[i]) % k]}" if two_tags[i] else b)
+        good, bad = stories[b, "+"][pick[i, 0]], stories[b, "-"][pick[i, 1]]
+        text = {"positive": good, "negative": bad, "mixed": f"{good} But {bad[0].lower()}{bad[1:]}"}
+        tail = _CONTACTS[i % len(_CONTACTS)] if contact[i] < 0.06 else ""
+        texts.append(text[valence[i]] + tail)
+    return _heading(who, writers, "role").assign(
+        behaviours=tags,
+        valence=valence,
+        consent=np.where(rng.random(n) < 0.8, "yes", "no"),
+        text=texts,
+    )
+
+
+def _story_bank() -> dict[tuple[str, str], list[str]]:
+    bank, behaviour = {}, None
+    for line in _STORIES.strip().splitlines():
+        if line.startswith("["):
+            behaviour = line.strip("[]")
+        else:
+            bank.setdefault((behaviour, line[0]), []).append(line[2:])
+    return bank
+
+
+def _place_yaml(place: dict, seed: int) -> str:
+    """place.yml as people write it: one line per round and per organisation."""
+
+    def dump(value, flow: bool) -> str:
+        return yaml.safe_dump(
+            value, sort_keys=False, allow_unicode=True, width=1_000, default_flow_style=flow
+        )
+
+    text = f"# A fictional place generated by evalkit.demo (seed {seed}); not real data.\n"
+    for key, value in place.items():
+        if isinstance(value, list):
+            text += f"{key}:\n" + "".join(f"  - {dump(item, True)}" for item in value)
+        else:
+            text += dump({key: value}, False)
+    return text
+
+
+def _clear_previous_demo(out: Path, truth_json: str) -> None:
+    """Remove an earlier demo's generated files; refuse if anything else would be lost or stale."""
+    if out.exists() and not out.is_dir():
+        raise EvalkitError(f"{out} is a file; give a folder for the demo place.")
+    entries = sorted(p.name for p in out.iterdir()) if out.exists() else []
+    ingested = [e for e in entries if e in _INGESTED or e.startswith("store.duckdb")]
+    other = [e for e in entries if e not in _GENERATED and e not in ingested]
+    if other:
+        raise EvalkitError(
+            f"{out} already holds files that are not part of a demo ({', '.join(other[:5])}). "
+            "Choose a new or empty folder for the demo."
+        )
+    earlier = out / "truth.json"
+    if ingested and (not earlier.exists() or earlier.read_text(encoding="utf-8") != truth_json):
+        raise EvalkitError(
+            f"{out} holds a store ingested from a different demo; delete the folder, or choose "
+            "a new one, to start again."
+        )
+    for name in _GENERATED:
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
