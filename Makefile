@@ -1,4 +1,5 @@
 # The few commands people type. `make demo` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -28,10 +29,11 @@ demo: $(INSTALLED)
 	@echo "Open outputs/index.html to read the reports."
 
 test: $(INSTALLED)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check evalkit tests benchmarks
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) $(DEMO) outputs/*/ outputs/index.html .pytest_cache .hypothesis

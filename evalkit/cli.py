@@ -1,4 +1,4 @@
-"""The ``evalkit`` command. Our own errors become a clear message and exit code 2, never a traceback."""
+"""The ``evalkit`` command: our errors become a clear message and exit code 2, not a traceback."""
 
 from __future__ import annotations
 
@@ -22,8 +22,15 @@ def _demo(args: argparse.Namespace) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest_round
 
-    result = ingest_round(args.place_dir, args.round, ratings=args.ratings, ties=args.ties,
-                          reflections=args.reflections, events=args.events, replace=args.replace)
+    result = ingest_round(
+        args.place_dir,
+        args.round,
+        ratings=args.ratings,
+        ties=args.ties,
+        reflections=args.reflections,
+        events=args.events,
+        replace=args.replace,
+    )
     print(result)
     return 0
 
@@ -32,24 +39,35 @@ def _run(args: argparse.Namespace) -> int:
     from .runner import run_place
 
     rounds = None if args.all or args.round is None else [args.round]
-    results = run_place(args.place_dir, rounds=rounds, outputs_dir=args.out,
-                        workers=args.workers, show_code=args.show_code,
-                        progress=not args.quiet)
+    results = run_place(
+        args.place_dir,
+        rounds=rounds,
+        outputs_dir=args.out,
+        workers=args.workers,
+        show_code=args.show_code,
+        progress=not args.quiet,
+    )
     failed = [r for r in results if not r.ok]
-    print(f"{len(results) - len(failed)} of {len(results)} reports written to {args.out}/; "
-          f"open {Path(args.out) / 'index.html'}")
+    print(
+        f"{len(results) - len(failed)} of {len(results)} reports written to {args.out}/; "
+        f"open {Path(args.out) / 'index.html'}"
+    )
     if failed:
         print("Failed:", file=sys.stderr)
         for result in failed:
-            print(f"  {result.job.name}: {result.error} (partial output in "
-                  f"{result.job.out_dir}.failed/)", file=sys.stderr)
+            print(
+                f"  {result.job.name}: {result.error} (partial output in "
+                f"{result.job.out_dir}.failed/)",
+                file=sys.stderr,
+            )
         return 1
     return 0
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="evalkit", description="Developmental evaluation of place-based systems change.")
+        prog="evalkit", description="Developmental evaluation of place-based systems change."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="write a fictional place with eight rounds of data")
@@ -57,15 +75,20 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     demo.set_defaults(handler=_demo)
 
-    ingest = commands.add_parser("ingest", help="validate one round's files and add them to the store")
+    ingest = commands.add_parser(
+        "ingest", help="validate one round's files and add them to the store"
+    )
     ingest.add_argument("place_dir", help="the place folder (holding place.yml)")
     ingest.add_argument("--round", type=int, required=True, help="round number, as in place.yml")
     ingest.add_argument("--ratings", required=True, help="the ratings CSV")
     ingest.add_argument("--ties", help="who-worked-with-whom CSV")
     ingest.add_argument("--reflections", help="reflections CSV")
     ingest.add_argument("--events", help="events CSV")
-    ingest.add_argument("--replace", action="store_true",
-                        help="replace files already ingested for this round (earlier ones are kept in raw/)")
+    ingest.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace files already ingested for this round (earlier ones are kept in raw/)",
+    )
     ingest.set_defaults(handler=_ingest)
 
     run = commands.add_parser("run", help="execute the report notebooks and write outputs/")
@@ -74,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--round", type=int, help="only this round")
     which.add_argument("--all", action="store_true", help="every ingested round (the default)")
     run.add_argument("--out", default="outputs", help="outputs folder (default: outputs)")
-    run.add_argument("--workers", type=int, default=None, help="parallel notebooks (default: cores)")
+    run.add_argument(
+        "--workers", type=int, default=None, help="parallel notebooks (default: cores)"
+    )
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)

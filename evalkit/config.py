@@ -124,7 +124,7 @@ class Round:
 
 @dataclass(frozen=True)
 class Place:
-    """A validated place: its folder, framework, rounds, organisations, roles and privacy threshold."""
+    """A validated place: folder, framework, rounds, organisations, roles and privacy threshold."""
 
     dir: Path
     id: str
@@ -148,7 +148,7 @@ class Place:
         raise KeyError(number)
 
     def organisation_lookup(self) -> dict[str, Organisation]:
-        """Every accepted spelling (id, name, alias; case- and space-insensitive) -> organisation."""
+        """Every accepted spelling (id, name, alias; any case and spacing) -> organisation."""
         lookup: dict[str, Organisation] = {}
         for org in self.organisations:
             for key in (org.id, org.name, *org.aliases):
@@ -183,7 +183,11 @@ def _normalise(text: str) -> str:
 def _read_yaml(path: Path) -> dict:
     if not path.exists():
         raise ValidationError(
-            [Problem(str(path), None, None, None, "file not found", "Check the path and try again.")]
+            [
+                Problem(
+                    str(path), None, None, None, "file not found", "Check the path and try again."
+                )
+            ]
         )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

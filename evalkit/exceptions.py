@@ -50,7 +50,7 @@ class ValidationError(EvalkitError):
 
 
 class StoreError(EvalkitError):
-    """The store refuses an operation (for example, a different file for a round already ingested)."""
+    """The store refuses an operation (e.g. a different file for a round already ingested)."""
 
 
 class RunError(EvalkitError):

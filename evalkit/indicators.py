@@ -35,7 +35,7 @@ def level(
     group_by : {"all", "sector", "role"}
         What to break results down by.
     k_min : int
-        Smallest group shown; smaller groups are returned with ``suppressed=True`` and no statistics.
+        Smallest group shown; smaller groups come back ``suppressed=True`` with no statistics.
     confidence : float
         Coverage of the interval.
 
@@ -69,7 +69,9 @@ def level(
     )
     table["group"] = table[column].astype(str) if column else "all"
     table["group_by"] = group_by
-    half_width = stats.t.ppf(0.5 + confidence / 2, table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
+    half_width = (
+        stats.t.ppf(0.5 + confidence / 2, table["n"] - 1) * table["sd"] / np.sqrt(table["n"])
+    )
     table["ci_low"] = table["mean"] - half_width
     table["ci_high"] = table["mean"] + half_width
     table["n"] = table["n"].astype(int)
@@ -106,8 +108,9 @@ def rating_distribution(ratings: pd.DataFrame, *, k_min: int = 5) -> pd.DataFram
     return counts[totals >= k_min].reset_index(drop=True)
 
 
-def respondent_counts(ratings: pd.DataFrame, *, group_by: str = "sector", k_min: int = 5
-                      ) -> pd.DataFrame:
+def respondent_counts(
+    ratings: pd.DataFrame, *, group_by: str = "sector", k_min: int = 5
+) -> pd.DataFrame:
     """How many people answered per round and group; groups under ``k_min`` are suppressed.
 
     Returns ``round, group_by, group, respondents, suppressed`` (``respondents`` is missing when
@@ -140,6 +143,10 @@ def missing_share(ratings: pd.DataFrame) -> pd.DataFrame:
     >>> missing_share(df)["missing_share"].item()
     0.25
     """
-    return (ratings.assign(missing=ratings["rating"].isna())
-            .groupby(["round", "behaviour"])["missing"].mean()
-            .rename("missing_share").reset_index())
+    return (
+        ratings.assign(missing=ratings["rating"].isna())
+        .groupby(["round", "behaviour"])["missing"]
+        .mean()
+        .rename("missing_share")
+        .reset_index()
+    )

@@ -51,7 +51,13 @@ COLUMNS = {
     "ratings": ("respondent_id", "organisation", "role"),
     "ties": ("respondent_id", "organisation", "partner", "depth", "trust"),
     "reflections": (
-        "respondent_id", "organisation", "role", "behaviours", "valence", "consent", "text",
+        "respondent_id",
+        "organisation",
+        "role",
+        "behaviours",
+        "valence",
+        "consent",
+        "text",
     ),
     "events": ("round", "date", "kind", "description"),
 }
@@ -122,8 +128,9 @@ class _Problems:
             return
         parts = {"column": column, "value": values, "message": message, "hint": hint}
         rows = mask.to_numpy()
-        picked = {k: v.to_numpy()[rows] if isinstance(v, pd.Series) else v
-                  for k, v in parts.items()}
+        picked = {
+            k: v.to_numpy()[rows] if isinstance(v, pd.Series) else v for k, v in parts.items()
+        }
         self._cells.append(pd.DataFrame({"row": mask.index.to_numpy()[rows], **picked}))
 
     def problems(self) -> list[Problem]:
@@ -137,8 +144,14 @@ class _Problems:
             more = len(self._whole) + len(cells) - len(found)
             if more > 0:
                 found.append(
-                    Problem(self.file, None, None, None, f"has {more} more problems not listed",
-                            "Fix the problems above and check the file again to see the rest.")
+                    Problem(
+                        self.file,
+                        None,
+                        None,
+                        None,
+                        f"has {more} more problems not listed",
+                        "Fix the problems above and check the file again to see the rest.",
+                    )
                 )
         return found
 
@@ -151,8 +164,11 @@ def _read_csv(content: bytes, found: _Problems) -> pd.DataFrame | None:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        found.add(None, f"is not UTF-8 text (byte {err.start + 1})",
-                  "Save it from your spreadsheet as 'CSV UTF-8'.")
+        found.add(
+            None,
+            f"is not UTF-8 text (byte {err.start + 1})",
+            "Save it from your spreadsheet as 'CSV UTF-8'.",
+        )
         return None
     if not text.strip():
         found.add(None, "is empty", "Export the sheet again, with its header row.")
@@ -160,17 +176,30 @@ def _read_csv(content: bytes, found: _Problems) -> pd.DataFrame | None:
     try:
         # header=None: we name the columns ourselves, so duplicates are reported, not mangled;
         # blank lines are kept so the index stays the spreadsheet row.
-        cells = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                            skip_blank_lines=False, sep=",").fillna("")
+        cells = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            sep=",",
+        ).fillna("")
     except (pd.errors.ParserError, ValueError) as err:
         ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
         if ragged:
             n_header, row, n_cells = map(int, ragged.groups())
-            found.add(None, f"has {n_cells} cells but the header has {n_header}",
-                      "Remove the extra commas, or quote cells that contain one.", row)
+            found.add(
+                None,
+                f"has {n_cells} cells but the header has {n_header}",
+                "Remove the extra commas, or quote cells that contain one.",
+                row,
+            )
         else:
-            found.add(None, f"could not be read as CSV ({str(err).strip()})",
-                      "Check that every quote is closed.")
+            found.add(
+                None,
+                f"could not be read as CSV ({str(err).strip()})",
+                "Check that every quote is closed.",
+            )
         return None
     cells.index = cells.index + 1
     header = [str(h).strip().casefold() for h in cells.iloc[0]]
@@ -183,8 +212,11 @@ def _read_csv(content: bytes, found: _Problems) -> pd.DataFrame | None:
         elif name:
             columns[name] = values
         elif (values != "").any():
-            found.add(None, f"column {position + 1} has values but no header",
-                      "Give the column its name on row 1, or delete it.")
+            found.add(
+                None,
+                f"column {position + 1} has values but no header",
+                "Give the column its name on row 1, or delete it.",
+            )
     frame = pd.DataFrame(columns, index=body.index)
     return frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
 
@@ -242,8 +274,11 @@ def _organisations(found, frame, column, place: Place) -> pd.Series:
 
 
 def _roles(found, frame, place: Place) -> pd.Series:
-    spellings = {" ".join(s.casefold().split()): rid for rid, label in place.roles.items()
-                 for s in (rid, label)}
+    spellings = {
+        " ".join(s.casefold().split()): rid
+        for rid, label in place.roles.items()
+        for s in (rid, label)
+    }
     hint = f"Use one of the roles in place.yml: {', '.join(place.roles)}."
     return _choice(found, frame, "role", spellings, "role", hint)
 
@@ -263,13 +298,21 @@ def _respondents(found, frame, *, unique: bool) -> None:
     if "respondent_id" not in frame:
         return
     ids = frame["respondent_id"]
-    filled = _blank(found, frame, "respondent_id",
-                    "Give every row the respondent's id (it is replaced by a keyed hash).")
+    filled = _blank(
+        found,
+        frame,
+        "respondent_id",
+        "Give every row the respondent's id (it is replaced by a keyed hash).",
+    )
     if unique:
         first = ids.index.to_series().groupby(ids).transform("min")
-        found.flag(filled & ids.duplicated(), "respondent_id", ids,
-                   "is already used on row " + first.astype(str) + " of this round",
-                   "Keep one row per respondent: remove the duplicate or correct its id.")
+        found.flag(
+            filled & ids.duplicated(),
+            "respondent_id",
+            ids,
+            "is already used on row " + first.astype(str) + " of this round",
+            "Keep one row per respondent: remove the duplicate or correct its id.",
+        )
 
 
 def _check_columns(found, frame, kind: str, place: Place) -> None:
@@ -280,13 +323,19 @@ def _check_columns(found, frame, kind: str, place: Place) -> None:
         if column in frame:
             continue
         guess = _closest(column, extra)
-        hint = (f"The file has '{guess}': rename it to '{column}'." if guess
-                else f"Add a '{column}' column on row 1.")
+        hint = (
+            f"The file has '{guess}': rename it to '{column}'."
+            if guess
+            else f"Add a '{column}' column on row 1."
+        )
         what = f" (a behaviour of {place.framework.name})" if column in behaviours else ""
         found.add(column, f"is missing{what}", hint)
     for column in extra:
-        found.add(column, f"is not a column of a {kind} file",
-                  f"{_did_you_mean(column, expected)}The columns are {', '.join(expected)}.")
+        found.add(
+            column,
+            f"is not a column of a {kind} file",
+            f"{_did_you_mean(column, expected)}The columns are {', '.join(expected)}.",
+        )
 
 
 def _check_ratings(found, frame, place: Place, round_number: int) -> pd.DataFrame:
@@ -296,15 +345,24 @@ def _check_ratings(found, frame, place: Place, round_number: int) -> pd.DataFram
     role = _roles(found, frame, place)
     behaviours = [b for b in fw.behaviour_ids if b in frame]
     long = frame[behaviours].melt(var_name="behaviour", value_name="rating", ignore_index=False)
-    hint = (f"Use a whole number from {fw.scale_min} to {fw.scale_max}, "
-            "or leave the cell blank for no answer.")
-    rating = _whole_numbers(found, long["rating"], long["behaviour"], fw.scale_min, fw.scale_max,
-                            hint)
+    hint = (
+        f"Use a whole number from {fw.scale_min} to {fw.scale_max}, "
+        "or leave the cell blank for no answer."
+    )
+    rating = _whole_numbers(
+        found, long["rating"], long["behaviour"], fw.scale_min, fw.scale_max, hint
+    )
     if found:
         return None
     sectors = {o.id: o.sector for o in place.organisations}
-    people = pd.DataFrame({"respondent_id": frame["respondent_id"], "organisation": organisation,
-                           "sector": organisation.map(sectors), "role": role})
+    people = pd.DataFrame(
+        {
+            "respondent_id": frame["respondent_id"],
+            "organisation": organisation,
+            "sector": organisation.map(sectors),
+            "role": role,
+        }
+    )
     tidy = long.assign(rating=rating.astype(float)).join(people)
     return tidy.sort_index(kind="stable").reset_index(drop=True)
 
@@ -315,22 +373,50 @@ def _check_ties(found, frame, place: Place, round_number: int) -> pd.DataFrame:
     partner = _organisations(found, frame, "partner", place)
     if "partner" in frame:
         self_tie = organisation.notna() & (organisation == partner)
-        found.flag(self_tie, "partner", frame["partner"], "is the respondent's own organisation",
-                   "List ties with other organisations only.")
+        found.flag(
+            self_tie,
+            "partner",
+            frame["partner"],
+            "is the respondent's own organisation",
+            "List ties with other organisations only.",
+        )
         if "respondent_id" in frame:
             pairs = pd.DataFrame({"r": frame["respondent_id"], "p": partner})
-            found.flag(partner.notna() & pairs.duplicated(), "partner", frame["partner"],
-                       "is listed twice by this respondent", "Keep one row per partner.")
-    depth = _choice(found, frame, "depth", {d: d for d in DEPTHS}, "depth of tie",
-                    f"Use one of: {', '.join(DEPTHS)}.")
+            found.flag(
+                partner.notna() & pairs.duplicated(),
+                "partner",
+                frame["partner"],
+                "is listed twice by this respondent",
+                "Keep one row per partner.",
+            )
+    depth = _choice(
+        found,
+        frame,
+        "depth",
+        {d: d for d in DEPTHS},
+        "depth of tie",
+        f"Use one of: {', '.join(DEPTHS)}.",
+    )
     trust = None
     if "trust" in frame:
-        trust = _whole_numbers(found, frame["trust"], "trust", *TRUST_SCALE,
-                               "Use a whole number from 1 to 5, or leave it blank.")
+        trust = _whole_numbers(
+            found,
+            frame["trust"],
+            "trust",
+            *TRUST_SCALE,
+            "Use a whole number from 1 to 5, or leave it blank.",
+        )
     if found:
         return None
-    return pd.DataFrame({"respondent_id": frame["respondent_id"], "organisation": organisation,
-                         "partner": partner, "depth": depth, "trust": trust.astype(float)})
+    return pd.DataFrame(
+        {
+            "respondent_id": frame["respondent_id"],
+            "organisation": organisation,
+            "partner": partner,
+            "depth": depth,
+            "trust": trust.astype(float),
+        }
+    )
 
 
 def _check_reflections(found, frame, place: Place, round_number: int) -> pd.DataFrame:
@@ -343,39 +429,75 @@ def _check_reflections(found, frame, place: Place, round_number: int) -> pd.Data
         tags = tags[tags != ""]
         ids = place.framework.behaviour_ids
         unknown = ~tags.isin(ids)
-        hints = {t: f"{_did_you_mean(t, ids)}Tag with behaviour ids separated by ';'."
-                 for t in tags[unknown].unique()}
-        found.flag(unknown, "behaviours", tags, "has a tag that is not a behaviour id",
-                   tags.map(hints))
-    valence = _choice(found, frame, "valence", {v: v for v in VALENCES}, "valence",
-                      f"Use one of: {', '.join(VALENCES)}.")
-    consent = _choice(found, frame, "consent", {"yes": True, "no": False}, "consent answer",
-                      "Write yes or no: a reflection is quoted only with consent.")
+        hints = {
+            t: f"{_did_you_mean(t, ids)}Tag with behaviour ids separated by ';'."
+            for t in tags[unknown].unique()
+        }
+        found.flag(
+            unknown, "behaviours", tags, "has a tag that is not a behaviour id", tags.map(hints)
+        )
+    valence = _choice(
+        found,
+        frame,
+        "valence",
+        {v: v for v in VALENCES},
+        "valence",
+        f"Use one of: {', '.join(VALENCES)}.",
+    )
+    consent = _choice(
+        found,
+        frame,
+        "consent",
+        {"yes": True, "no": False},
+        "consent answer",
+        "Write yes or no: a reflection is quoted only with consent.",
+    )
     if "text" in frame:
         _blank(found, frame, "text", "Add the reflection's text, or remove the row.")
     if found:
         return None
-    return pd.DataFrame({
-        "respondent_id": frame["respondent_id"], "organisation": organisation,
-        "sector": organisation.map({o.id: o.sector for o in place.organisations}), "role": role,
-        "behaviours": tags.groupby(level=0).agg(";".join).reindex(frame.index, fill_value=""),
-        "valence": valence, "consent": consent.astype(bool), "text": frame["text"],
-    })
+    return pd.DataFrame(
+        {
+            "respondent_id": frame["respondent_id"],
+            "organisation": organisation,
+            "sector": organisation.map({o.id: o.sector for o in place.organisations}),
+            "role": role,
+            "behaviours": tags.groupby(level=0).agg(";".join).reindex(frame.index, fill_value=""),
+            "valence": valence,
+            "consent": consent.astype(bool),
+            "text": frame["text"],
+        }
+    )
 
 
 def _check_events(found, frame, place: Place, round_number: int) -> pd.DataFrame:
     dates = None
     if "round" in frame:
         wrong = pd.to_numeric(frame["round"], errors="coerce") != round_number
-        found.flag(wrong, "round", frame["round"],
-                   f"does not match the round being ingested ({round_number})",
-                   f"Write {round_number}, or move the event to the file of its own round.")
+        found.flag(
+            wrong,
+            "round",
+            frame["round"],
+            f"does not match the round being ingested ({round_number})",
+            f"Write {round_number}, or move the event to the file of its own round.",
+        )
     if "date" in frame:
         dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
-        found.flag(dates.isna(), "date", frame["date"], "is not a date",
-                   "Write dates as YYYY-MM-DD, e.g. 2024-03-15.")
-    kind = _choice(found, frame, "kind", {k: k for k in EVENT_KINDS}, "kind of event",
-                   f"Use one of: {', '.join(EVENT_KINDS)}.")
+        found.flag(
+            dates.isna(),
+            "date",
+            frame["date"],
+            "is not a date",
+            "Write dates as YYYY-MM-DD, e.g. 2024-03-15.",
+        )
+    kind = _choice(
+        found,
+        frame,
+        "kind",
+        {k: k for k in EVENT_KINDS},
+        "kind of event",
+        f"Use one of: {', '.join(EVENT_KINDS)}.",
+    )
     if "description" in frame:
         _blank(found, frame, "description", "Say in a few words what happened.")
     if found:
@@ -383,12 +505,17 @@ def _check_events(found, frame, place: Place, round_number: int) -> pd.DataFrame
     return pd.DataFrame({"date": dates.dt.date, "kind": kind, "description": frame["description"]})
 
 
-_CHECKS = {"ratings": _check_ratings, "ties": _check_ties, "reflections": _check_reflections,
-           "events": _check_events}
+_CHECKS = {
+    "ratings": _check_ratings,
+    "ties": _check_ties,
+    "reflections": _check_reflections,
+    "events": _check_events,
+}
 
 
-def validate_round(place: Place, round_number: int, *, ratings=None, ties=None, reflections=None,
-                   events=None) -> ValidatedRound:
+def validate_round(
+    place: Place, round_number: int, *, ratings=None, ties=None, reflections=None, events=None
+) -> ValidatedRound:
     """Read and check a round's files, reporting every problem in all of them at once.
 
     Parameters
@@ -411,11 +538,17 @@ def validate_round(place: Place, round_number: int, *, ratings=None, ties=None, 
     given = dict(zip(KINDS, (ratings, ties, reflections, events), strict=True))
     problems: list[Problem] = []
     if round_number not in place.round_numbers:
-        problems.append(Problem(
-            str(place.dir / "place.yml"), None, "rounds", str(round_number),
-            f"does not list round {round_number}",
-            f"Add '- {{number: {round_number}, label: \"Round {round_number}\"}}' under rounds:.",
-        ))
+        problems.append(
+            Problem(
+                str(place.dir / "place.yml"),
+                None,
+                "rounds",
+                str(round_number),
+                f"does not list round {round_number}",
+                f"Add '- {{number: {round_number}, label: \"Round {round_number}\"}}' "
+                "under rounds:.",
+            )
+        )
     files: dict[str, ValidatedFile] = {}
     for kind, path in given.items():
         if path is None:
@@ -467,8 +600,10 @@ def _key(place_dir: Path, created: list[Path]) -> bytes:
             key = bytes.fromhex(path.read_text().strip())
             if len(key) == 32:
                 return key
-        raise StoreError(f"{path} is not a valid key: restore it from a backup (a new key "
-                         "would stop respondents being linked across rounds).")
+        raise StoreError(
+            f"{path} is not a valid key: restore it from a backup (a new key "
+            "would stop respondents being linked across rounds)."
+        )
     key = secrets.token_bytes(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     created.append(path)
@@ -493,12 +628,15 @@ def _plan(active: dict[str, dict], checked: ValidatedRound, replace: bool) -> di
         elif replace:
             plan[kind] = "replaced"
         else:
-            conflicts.append(f"  - {kind}: '{new.path.name}' (sha256 {new.sha256[:12]}) differs "
-                             f"from '{old['filename']}' (sha256 {old['sha256'][:12]}), "
-                             f"ingested {old['ingested_at']:%Y-%m-%d %H:%M} UTC")
+            conflicts.append(
+                f"  - {kind}: '{new.path.name}' (sha256 {new.sha256[:12]}) differs "
+                f"from '{old['filename']}' (sha256 {old['sha256'][:12]}), "
+                f"ingested {old['ingested_at']:%Y-%m-%d %H:%M} UTC"
+            )
     if conflicts:
         raise StoreError(
-            f"Round {checked.round_number} already has different files:\n" + "\n".join(conflicts)
+            f"Round {checked.round_number} already has different files:\n"
+            + "\n".join(conflicts)
             + "\nIf the new files are the right ones, use --replace "
             "(the earlier files stay in raw/)."
         )
@@ -523,8 +661,10 @@ def _load_kind(con, checked: ValidatedRound, kind: str, raw_path: str, key: byte
     finally:
         con.unregister("incoming")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, true)",
-                [n, kind, new.path.name, new.sha256, raw_path, now])
+    con.execute(
+        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, true)",
+        [n, kind, new.path.name, new.sha256, raw_path, now],
+    )
     return len(table)
 
 
@@ -534,8 +674,16 @@ def _undo(created: list[Path]) -> None:
             path.rmdir() if path.is_dir() else path.unlink(missing_ok=True)
 
 
-def ingest_round(place_dir: str | Path, round_number: int, *, ratings, ties=None,
-                 reflections=None, events=None, replace: bool = False) -> IngestResult:
+def ingest_round(
+    place_dir: str | Path,
+    round_number: int,
+    *,
+    ratings,
+    ties=None,
+    reflections=None,
+    events=None,
+    replace: bool = False,
+) -> IngestResult:
     """Check a round's files and load them into the place's store, all or nothing.
 
     Parameters
@@ -567,8 +715,9 @@ def ingest_round(place_dir: str | Path, round_number: int, *, ratings, ties=None
     error the transaction is rolled back and every file and folder created is removed.
     """
     place = load_place(place_dir)
-    checked = validate_round(place, round_number, ratings=ratings, ties=ties,
-                             reflections=reflections, events=events)
+    checked = validate_round(
+        place, round_number, ratings=ratings, ties=ties, reflections=reflections, events=events
+    )
     active = {}
     if store_path(place.dir).exists():
         con = store.connect(place.dir)
@@ -613,8 +762,10 @@ def _load(place: Place, checked: ValidatedRound, plan: dict[str, str], replace: 
                 store.create_tables(con)
                 if _plan(_active_files(con, round_number), checked, replace) != plan:
                     raise StoreError("The store changed during ingest: run the ingest again.")
-                rows = {kind: _load_kind(con, checked, kind, path, key)
-                        for kind, path in raw_paths.items()}
+                rows = {
+                    kind: _load_kind(con, checked, kind, path, key)
+                    for kind, path in raw_paths.items()
+                }
                 con.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(duckdb.Error):

@@ -1,4 +1,4 @@
-"""Charts for the reports. Each takes tidy frames, draws on ``ax`` (or a new one) and returns the Axes.
+"""Charts for the reports. Each takes tidy frames, draws on ``ax`` (or a new one), returns the Axes.
 
 matplotlib and seaborn are imported inside the functions so that the calculation modules never
 pull them in.
@@ -37,8 +37,14 @@ def _ordered_behaviours(framework) -> pd.DataFrame:
     return framework.behaviours_frame().reset_index(drop=True)
 
 
-def plot_levels(levels: pd.DataFrame, framework, *, previous: pd.DataFrame | None = None,
-                ax=None, title: str | None = None):
+def plot_levels(
+    levels: pd.DataFrame,
+    framework,
+    *,
+    previous: pd.DataFrame | None = None,
+    ax=None,
+    title: str | None = None,
+):
     """Each behaviour's mean with its 95% interval, grouped as in the framework, beside last round.
 
     ``levels`` and ``previous`` are rows of :func:`evalkit.indicators.level` for one round and
@@ -51,28 +57,43 @@ def plot_levels(levels: pd.DataFrame, framework, *, previous: pd.DataFrame | Non
     position = dict(zip(order["behaviour"], y, strict=True))
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.55 * len(order) + 1.2))
-    series = [(levels, "This round", _THIS_ROUND, "o", 0.12)]
+    series = [(levels, _THIS_ROUND, "o", 0.12)]
     if previous is not None and len(previous):
-        series.append((previous, "Last round", _LAST_ROUND, "s", -0.12))
-    for frame, name, colour, marker, offset in series:
+        series.append((previous, _LAST_ROUND, "s", -0.12))
+    for frame, colour, marker, offset in series:
+        name = f"Round {int(frame['round'].iloc[0])}" if "round" in frame else None
         shown = frame[~frame["suppressed"]]
         ys = shown["behaviour"].map(position) + offset
-        ax.errorbar(shown["mean"], ys, xerr=[shown["mean"] - shown["ci_low"],
-                    shown["ci_high"] - shown["mean"]], fmt=marker, color=colour,
-                    mfc=colour if name == "This round" else "white", capsize=3, label=name)
+        ax.errorbar(
+            shown["mean"],
+            ys,
+            xerr=[shown["mean"] - shown["ci_low"], shown["ci_high"] - shown["mean"]],
+            fmt=marker,
+            color=colour,
+            mfc=colour if colour == _THIS_ROUND else "white",
+            capsize=3,
+            label=name,
+        )
     ax.set_yticks(y, order["label"])
     for boundary in np.flatnonzero(order["group"].ne(order["group"].shift()).to_numpy())[1:]:
         ax.axhline(y[boundary] + 0.5, color="#DDDDDD", lw=1)
     for group, rows in order.groupby("group", sort=False):
-        ax.annotate(framework.groups[group], xy=(1.01, y[rows.index].mean()),
-                    xycoords=("axes fraction", "data"), va="center", fontsize=9, color="#555555",
-                    rotation=-90)
+        ax.annotate(
+            framework.groups[group],
+            xy=(1.01, y[rows.index].mean()),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            fontsize=9,
+            color="#555555",
+            rotation=-90,
+        )
     ax.set_xlim(framework.scale_min - 0.2, framework.scale_max + 0.2)
-    ax.set_xlabel(f"Average rating ({framework.scale_min} = {framework.low_label or 'lowest'}, "
-                  f"{framework.scale_max} = {framework.high_label or 'highest'})")
+    ax.set_xlabel(
+        f"Average rating ({framework.scale_min} = {framework.low_label or 'lowest'}, "
+        f"{framework.scale_max} = {framework.high_label or 'highest'})"
+    )
     ax.grid(axis="x", color="#EEEEEE")
-    ax.legend(loc="lower right", fontsize=9, frameon=False,
-              bbox_to_anchor=(1.0, 1.0), ncol=2)
+    ax.legend(loc="lower right", fontsize=9, frameon=False, bbox_to_anchor=(1.0, 1.0), ncol=2)
     if title:
         ax.set_title(title, loc="left", fontsize=11, pad=22)
     return ax
@@ -85,15 +106,26 @@ def plot_distribution(distribution: pd.DataFrame, framework, *, ax=None, title: 
 
     order = _ordered_behaviours(framework)
     scale = range(framework.scale_min, framework.scale_max + 1)
-    table = (distribution.pivot_table(index="behaviour", columns="rating", values="share",
-                                      aggfunc="sum")
-             .reindex(index=order["behaviour"], columns=[float(s) for s in scale]).fillna(0.0))
+    table = (
+        distribution.pivot_table(index="behaviour", columns="rating", values="share", aggfunc="sum")
+        .reindex(index=order["behaviour"], columns=[float(s) for s in scale])
+        .fillna(0.0)
+    )
     table.index = order["label"]
     table.columns = [str(s) for s in scale]
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.45 * len(order) + 1.2))
-    sns.heatmap(table * 100, ax=ax, cmap="Blues", vmin=0, annot=True, fmt=".0f",
-                annot_kws={"fontsize": 8}, cbar_kws={"label": "% of answers"}, linewidths=0.5)
+    sns.heatmap(
+        table * 100,
+        ax=ax,
+        cmap="Blues",
+        vmin=0,
+        annot=True,
+        fmt=".0f",
+        annot_kws={"fontsize": 8},
+        cbar_kws={"label": "% of answers"},
+        linewidths=0.5,
+    )
     ax.set_xlabel("Rating given")
     ax.set_ylabel("")
     if title:
@@ -101,9 +133,16 @@ def plot_distribution(distribution: pd.DataFrame, framework, *, ax=None, title: 
     return ax
 
 
-def plot_group_heatmap(levels: pd.DataFrame, framework, *, groups: dict[str, str], k_min: int,
-                       ax=None, title: str | None = None):
-    """Mean rating per behaviour (rows) and group (columns); suppressed cells are marked, not filled.
+def plot_group_heatmap(
+    levels: pd.DataFrame,
+    framework,
+    *,
+    groups: dict[str, str],
+    k_min: int,
+    ax=None,
+    title: str | None = None,
+):
+    """Mean rating per behaviour (rows) and group (columns); suppressed cells are marked, not drawn.
 
     ``groups`` maps group id -> label in the order to show them.
     """
@@ -113,19 +152,30 @@ def plot_group_heatmap(levels: pd.DataFrame, framework, *, groups: dict[str, str
     order = _ordered_behaviours(framework)
     means = levels.pivot_table(index="behaviour", columns="group", values="mean", aggfunc="first")
     means = means.reindex(index=order["behaviour"], columns=list(groups))
-    present = levels.pivot_table(index="behaviour", columns="group", values="suppressed",
-                                 aggfunc="first").reindex(index=order["behaviour"],
-                                                          columns=list(groups))
-    annot = means.map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
-    annot = annot.where(present.ne(True), f"<{k_min}")
-    annot = annot.where(present.notna(), "none")
+    suppressed = (
+        levels.assign(suppressed=levels["suppressed"].astype(float))
+        .pivot_table(index="behaviour", columns="group", values="suppressed")
+        .reindex(index=order["behaviour"], columns=list(groups))
+    )
     if ax is None:
         _, ax = plt.subplots(figsize=(1.3 * len(groups) + 3.5, 0.45 * len(order) + 1.4))
     ax.set_facecolor("#F2F2F2")
-    sns.heatmap(means.set_axis(order["label"]).set_axis(list(groups.values()), axis=1), ax=ax,
-                cmap="viridis", vmin=framework.scale_min, vmax=framework.scale_max,
-                annot=annot.to_numpy(), fmt="", annot_kws={"fontsize": 8}, linewidths=0.5,
-                cbar_kws={"label": "Average rating"})
+    sns.heatmap(
+        means.set_axis(order["label"]).set_axis(list(groups.values()), axis=1),
+        ax=ax,
+        cmap="viridis",
+        vmin=framework.scale_min,
+        vmax=framework.scale_max,
+        annot=True,
+        fmt=".1f",
+        annot_kws={"fontsize": 8},
+        linewidths=0.5,
+        cbar_kws={"label": "Average rating"},
+    )
+    # seaborn leaves empty cells blank; say why each one is empty.
+    for i, j in zip(*np.nonzero(means.isna().to_numpy()), strict=True):
+        note = f"<{k_min}" if suppressed.iat[i, j] == 1 else "none"
+        ax.text(j + 0.5, i + 0.5, note, ha="center", va="center", fontsize=8, color="#555555")
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(axis="x", rotation=20)
@@ -146,5 +196,4 @@ def show_figure(fig, alt: str) -> None:
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    display({"image/png": data, "text/plain": alt}, raw=True,
-            metadata={"image/png": {"alt": alt}})
+    display({"image/png": data, "text/plain": alt}, raw=True, metadata={"image/png": {"alt": alt}})

@@ -1,4 +1,4 @@
-"""What a run leaves for people to read: ``summary.json``, self-contained HTML, and the index page."""
+"""What a run leaves for people to read: ``summary.json``, self-contained HTML, the index page."""
 
 from __future__ import annotations
 
@@ -44,8 +44,13 @@ def indicator_records(levels: pd.DataFrame) -> list[dict]:
         if row.suppressed:
             record["suppressed"] = True
         else:
-            record.update(n=int(row.n), mean=_round(row.mean), ci_low=_round(row.ci_low),
-                          ci_high=_round(row.ci_high), suppressed=False)
+            record.update(
+                n=int(row.n),
+                mean=_round(row.mean),
+                ci_low=_round(row.ci_low),
+                ci_high=_round(row.ci_high),
+                suppressed=False,
+            )
         records.append(record)
     return records
 
@@ -54,8 +59,9 @@ def _round(value: float, digits: int = 4) -> float | None:
     return None if value is None or math.isnan(value) else round(float(value), digits)
 
 
-def round_summary(place, round_number: int, levels: pd.DataFrame, *, data_sha256: str,
-                  respondents: int) -> dict:
+def round_summary(
+    place, round_number: int, levels: pd.DataFrame, *, data_sha256: str, respondents: int
+) -> dict:
     """The machine-readable findings of one round report."""
     this_round = levels[levels["round"] == round_number]
     return {
@@ -89,8 +95,13 @@ def _write_atomic(path: Path, text: str) -> Path:
     return path
 
 
-def export_html(notebook_path: str | Path, html_path: str | Path, *, provenance: str = "",
-                show_code: bool = False) -> Path:
+def export_html(
+    notebook_path: str | Path,
+    html_path: str | Path,
+    *,
+    provenance: str = "",
+    show_code: bool = False,
+) -> Path:
     """Export an executed notebook to one self-contained HTML file (nothing fetched when opened).
 
     Code cells are hidden unless ``show_code``; charts keep their alt text; ``provenance`` is
@@ -100,8 +111,9 @@ def export_html(notebook_path: str | Path, html_path: str | Path, *, provenance:
     from nbconvert import HTMLExporter
 
     notebook = nbformat.read(notebook_path, as_version=4)
-    exporter = HTMLExporter(template_name="evalkit_report",
-                            extra_template_basedirs=[str(TEMPLATES_DIR)])
+    exporter = HTMLExporter(
+        template_name="evalkit_report", extra_template_basedirs=[str(TEMPLATES_DIR)]
+    )
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
@@ -115,8 +127,10 @@ def export_html(notebook_path: str | Path, html_path: str | Path, *, provenance:
 def provenance_stamp(summary: dict) -> str:
     """One line saying what a report was built from."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"{summary['place_name']} · {summary['round_label']} · data {summary['data_sha256'][:12]}"
-            f" · evalkit {summary['evalkit_version']} · run {now}")
+    return (
+        f"{summary['place_name']} · {summary['round_label']} · data {summary['data_sha256'][:12]}"
+        f" · evalkit {summary['evalkit_version']} · run {now}"
+    )
 
 
 def write_index(outputs_dir: str | Path) -> Path:
@@ -129,7 +143,7 @@ def write_index(outputs_dir: str | Path) -> Path:
             summary = json.loads(summary_path.read_text(encoding="utf-8"))
             link = summary_path.parent.relative_to(outputs_dir) / "round_report.html"
             rows.append(
-                f"<tr><td><a href=\"{html.escape(link.as_posix())}\">"
+                f'<tr><td><a href="{html.escape(link.as_posix())}">'
                 f"{html.escape(summary['round_label'])}</a></td>"
                 f"<td>{summary['respondents']}</td></tr>"
             )

@@ -45,8 +45,13 @@ class RoundReport:
         return int(rows["respondents"].fillna(0).sum())
 
     def summary(self) -> dict:
-        return round_summary(self.place, self.round, self.levels, data_sha256=self.data_sha256,
-                             respondents=self.n_respondents)
+        return round_summary(
+            self.place,
+            self.round,
+            self.levels,
+            data_sha256=self.data_sha256,
+            respondents=self.n_respondents,
+        )
 
 
 def build_round_report(place_dir: str | Path, round_number: int, *, k_min: int = 0) -> RoundReport:
@@ -56,8 +61,10 @@ def build_round_report(place_dir: str | Path, round_number: int, *, k_min: int =
     """
     place = load_place(place_dir)
     if round_number not in place.round_numbers:
-        raise RunError(f"Round {round_number} is not in {place.dir / 'place.yml'} "
-                       f"(rounds are {place.round_numbers}).")
+        raise RunError(
+            f"Round {round_number} is not in {place.dir / 'place.yml'} "
+            f"(rounds are {place.round_numbers})."
+        )
     ingested = store.ingested_rounds(place.dir)
     if round_number not in ingested:
         raise RunError(f"Round {round_number} of {place.name} has no ratings in the store yet.")
@@ -67,10 +74,17 @@ def build_round_report(place_dir: str | Path, round_number: int, *, k_min: int =
     rounds = [r for r in (previous, round_number) if r is not None]
     ratings = store.read_ratings(place.dir, rounds=rounds)
     this_round = ratings[ratings["round"] == round_number]
-    levels = pd.concat([indicators.level(ratings, group_by=g, k_min=k)
-                        for g in indicators.GROUPINGS], ignore_index=True)
-    respondents = pd.concat([indicators.respondent_counts(this_round, group_by=g, k_min=k)
-                             for g in indicators.GROUPINGS], ignore_index=True)
+    levels = pd.concat(
+        [indicators.level(ratings, group_by=g, k_min=k) for g in indicators.GROUPINGS],
+        ignore_index=True,
+    )
+    respondents = pd.concat(
+        [
+            indicators.respondent_counts(this_round, group_by=g, k_min=k)
+            for g in indicators.GROUPINGS
+        ],
+        ignore_index=True,
+    )
     return RoundReport(
         place=place,
         round=round_number,

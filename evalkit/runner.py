@@ -22,7 +22,9 @@ from .exceptions import RunError
 
 __all__ = ["NOTEBOOKS_DIR", "Job", "JobResult", "plan_place", "run_jobs", "run_place"]
 
-NOTEBOOKS_DIR = Path(os.environ.get("EVALKIT_NOTEBOOKS", Path(__file__).parent.parent / "notebooks"))
+NOTEBOOKS_DIR = Path(
+    os.environ.get("EVALKIT_NOTEBOOKS", Path(__file__).parent.parent / "notebooks")
+)
 KERNEL_NAME = "python3"
 
 
@@ -48,8 +50,9 @@ class JobResult:
         return f"{self.job.name:<24} {status:<10} {self.seconds:6.1f} s"
 
 
-def plan_place(place_dir: str | Path, *, rounds: list[int] | None = None,
-               outputs_dir: str | Path = "outputs") -> list[Job]:
+def plan_place(
+    place_dir: str | Path, *, rounds: list[int] | None = None, outputs_dir: str | Path = "outputs"
+) -> list[Job]:
     """The round-report jobs for a place: the given rounds, or every ingested round.
 
     Raises :class:`RunError` naming the round when a round is not in ``place.yml`` or has no data.
@@ -62,23 +65,31 @@ def plan_place(place_dir: str | Path, *, rounds: list[int] | None = None,
             raise RunError(f"{place.dir}: no rounds ingested yet. Run 'evalkit ingest' first.")
     for number in rounds:
         if number not in place.round_numbers:
-            raise RunError(f"{place.dir}: round {number} is not listed in place.yml "
-                           f"(rounds are {place.round_numbers}).")
+            raise RunError(
+                f"{place.dir}: round {number} is not listed in place.yml "
+                f"(rounds are {place.round_numbers})."
+            )
         if number not in ingested:
-            raise RunError(f"{place.dir}: round {number} has no ratings ingested yet. Run "
-                           f"'evalkit ingest {place.dir} --round {number} --ratings FILE' first.")
+            raise RunError(
+                f"{place.dir}: round {number} has no ratings ingested yet. Run "
+                f"'evalkit ingest {place.dir} --round {number} --ratings FILE' first."
+            )
     notebook = NOTEBOOKS_DIR / "round_report.ipynb"
     place_out = Path(outputs_dir).resolve() / place.id
     return [
-        Job(name=f"{place.id}/round-{n:02d}", notebook=notebook,
+        Job(
+            name=f"{place.id}/round-{n:02d}",
+            notebook=notebook,
             out_dir=place_out / f"round-{n:02d}",
-            parameters={"place": str(place.dir.resolve()), "round": n, "k_min": place.k_min})
+            parameters={"place": str(place.dir.resolve()), "round": n, "k_min": place.k_min},
+        )
         for n in sorted(rounds)
     ]
 
 
-def run_jobs(jobs: list[Job], *, workers: int | None = None, show_code: bool = False,
-             progress: bool = True) -> list[JobResult]:
+def run_jobs(
+    jobs: list[Job], *, workers: int | None = None, show_code: bool = False, progress: bool = True
+) -> list[JobResult]:
     """Execute jobs in parallel worker processes; a failure does not stop the others."""
     from tqdm.auto import tqdm
 
@@ -95,9 +106,15 @@ def run_jobs(jobs: list[Job], *, workers: int | None = None, show_code: bool = F
     return results
 
 
-def run_place(place_dir: str | Path, *, rounds: list[int] | None = None,
-              outputs_dir: str | Path = "outputs", workers: int | None = None,
-              show_code: bool = False, progress: bool = True) -> list[JobResult]:
+def run_place(
+    place_dir: str | Path,
+    *,
+    rounds: list[int] | None = None,
+    outputs_dir: str | Path = "outputs",
+    workers: int | None = None,
+    show_code: bool = False,
+    progress: bool = True,
+) -> list[JobResult]:
     """Run every round report of a place and refresh ``outputs/index.html``."""
     from .report import write_index
 
@@ -123,9 +140,13 @@ def _execute(job: Job, show_code: bool) -> JobResult:
     try:
         try:
             papermill.execute_notebook(
-                str(job.notebook), str(executed),
+                str(job.notebook),
+                str(executed),
                 parameters={**job.parameters, "summary_path": str(summary_path)},
-                kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=False,
+                kernel_manager_class="evalkit._kernel.IPCKernelManager",
             )
         except PapermillExecutionError as err:
             error = f"{err.ename}: {err.evalue}"
@@ -133,8 +154,7 @@ def _execute(job: Job, show_code: bool) -> JobResult:
             stamp = provenance_stamp(json.loads(summary_path.read_text(encoding="utf-8")))
         else:
             stamp = f"{job.name} · this run failed: {error or 'no summary was written'}"
-        export_html(executed, executed.with_suffix(".html"), provenance=stamp,
-                    show_code=show_code)
+        export_html(executed, executed.with_suffix(".html"), provenance=stamp, show_code=show_code)
         if not error and not summary_path.exists():
             error = "the notebook finished without writing summary.json"
         target = job.out_dir if not error else job.out_dir.with_name(job.out_dir.name + ".failed")

@@ -32,10 +32,17 @@ def synthetic_ratings() -> pd.DataFrame:
                 role = rng.choice(["frontline", "manager", "senior_leader"], p=[0.6, 0.3, 0.1])
                 for behaviour in ("trust", "vision", "power"):
                     rating = float(np.clip(round(rng.normal(5 + round_number * 0.5, 2)), 1, 10))
-                    rows.append({"round": round_number, "respondent": f"p{person:03d}",
-                                 "organisation": f"{sector}-org", "sector": sector, "role": role,
-                                 "behaviour": behaviour,
-                                 "rating": np.nan if rng.random() < 0.05 else rating})
+                    rows.append(
+                        {
+                            "round": round_number,
+                            "respondent": f"p{person:03d}",
+                            "organisation": f"{sector}-org",
+                            "sector": sector,
+                            "role": role,
+                            "behaviour": behaviour,
+                            "rating": np.nan if rng.random() < 0.05 else rating,
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -44,9 +51,14 @@ def ingest_all_rounds(place_dir):
     from evalkit.ingest import ingest_round
 
     for folder in sorted((place_dir / "incoming").glob("round-*")):
-        ingest_round(place_dir, int(folder.name.split("-")[1]),
-                     ratings=folder / "ratings.csv", ties=folder / "ties.csv",
-                     reflections=folder / "reflections.csv", events=folder / "events.csv")
+        ingest_round(
+            place_dir,
+            int(folder.name.split("-")[1]),
+            ratings=folder / "ratings.csv",
+            ties=folder / "ties.csv",
+            reflections=folder / "reflections.csv",
+            events=folder / "events.csv",
+        )
 
 
 @pytest.fixture(scope="session")

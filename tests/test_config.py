@@ -35,8 +35,9 @@ def test_custom_framework_loads_from_a_path(tmp_path):
 
 
 def test_zero_to_ten_scale_is_allowed(tmp_path):
-    path = _framework(tmp_path, scale={"min": 0, "max": 10, "strongly_present": 8,
-                                       "largely_absent": 3})
+    path = _framework(
+        tmp_path, scale={"min": 0, "max": 10, "strongly_present": 8, "largely_absent": 3}
+    )
     assert load_framework(path).scale_min == 0
 
 
@@ -62,8 +63,12 @@ def test_every_framework_problem_is_reported_at_once(tmp_path):
     with pytest.raises(ValidationError) as caught:
         load_framework(path)
     columns = {p.column for p in caught.value.problems}
-    assert {"scale.strongly_present", "behaviours[0].group", "behaviours[1].id",
-            "behaviours[2].prompt"} <= columns
+    assert {
+        "scale.strongly_present",
+        "behaviours[0].group",
+        "behaviours[1].id",
+        "behaviours[2].prompt",
+    } <= columns
     group_problem = next(p for p in caught.value.problems if p.column == "behaviours[0].group")
     assert group_problem.value == "nonsense" and "perspective" in group_problem.hint
 
@@ -102,11 +107,19 @@ def test_place_loads_with_defaults(tmp_path):
         ({"framework": "no-such-framework"}, None),
         ({"rounds": [{"number": 1}, {"number": 1}]}, "rounds"),
         ({"rounds": [{"number": 1, "date": "last tuesday"}]}, "rounds[0].date"),
-        ({"organisations": [{"id": "x", "name": "X", "sector": "retail"}]},
-         "organisations[0].sector"),
-        ({"organisations": [{"id": "x", "name": "X", "sector": "public"},
-                            {"id": "y", "name": "x", "sector": "public"}]},
-         "organisations[1].aliases"),
+        (
+            {"organisations": [{"id": "x", "name": "X", "sector": "retail"}]},
+            "organisations[0].sector",
+        ),
+        (
+            {
+                "organisations": [
+                    {"id": "x", "name": "X", "sector": "public"},
+                    {"id": "y", "name": "x", "sector": "public"},
+                ]
+            },
+            "organisations[1].aliases",
+        ),
     ],
 )
 def test_bad_place_is_refused_with_the_setting_named(tmp_path, change, column):

@@ -88,8 +88,13 @@ def test_place_yml_loads(place_dir):
     assert place.round_numbers == list(range(1, 9))
     assert place.round(5).date.isoformat() == "2025-03-15"
     assert list(place.sectors) == list(DEFAULT_SECTORS)
-    assert set(place.roles) == {"senior_leader", "manager", "frontline", "expert_by_experience",
-                                "elected_member"}
+    assert set(place.roles) == {
+        "senior_leader",
+        "manager",
+        "frontline",
+        "expert_by_experience",
+        "elected_member",
+    }
     by_sector = pd.Series([o.sector for o in place.organisations]).value_counts()
     assert 55 <= len(place.organisations) <= 65 and set(by_sector.index) == set(DEFAULT_SECTORS)
     assert by_sector.min() >= 5

@@ -19,8 +19,9 @@ ROUNDS = (1, 2)
 @pytest.fixture(scope="module")
 def executed(demo_place, tmp_path_factory):
     outputs = tmp_path_factory.mktemp("outputs")
-    results = runner.run_place(demo_place, rounds=list(ROUNDS), outputs_dir=outputs, workers=2,
-                               progress=False)
+    results = runner.run_place(
+        demo_place, rounds=list(ROUNDS), outputs_dir=outputs, workers=2, progress=False
+    )
     assert [r.ok for r in results] == [True, True], [r.error for r in results]
     return outputs
 
@@ -48,8 +49,9 @@ def _raw_means(place_dir, round_number, k_min):
 
 @pytest.mark.parametrize("round_number", ROUNDS)
 def test_summary_matches_means_from_the_raw_csv(demo_place, executed, round_number):
-    summary = json.loads((executed / "demo" / f"round-{round_number:02d}" / "summary.json")
-                         .read_text())
+    summary = json.loads(
+        (executed / "demo" / f"round-{round_number:02d}" / "summary.json").read_text()
+    )
     assert summary["place"] == "demo" and summary["round"] == round_number
     assert re.fullmatch(r"[0-9a-f]{64}", summary["data_sha256"])
     expected = _raw_means(demo_place, round_number, k_min=5)
@@ -60,8 +62,12 @@ def test_summary_matches_means_from_the_raw_csv(demo_place, executed, round_numb
         record = records[key]
         if n < 5:
             suppressed += 1
-            assert record == {"behaviour": key[0], "group_by": key[1], "group": key[2],
-                              "suppressed": True}
+            assert record == {
+                "behaviour": key[0],
+                "group_by": key[1],
+                "group": key[2],
+                "suppressed": True,
+            }
         else:
             assert record["n"] == n
             assert record["mean"] == pytest.approx(mean, abs=1e-4)
@@ -85,8 +91,9 @@ def test_executed_notebook_keeps_its_outputs_and_parameters(executed, demo_place
     notebook = nbformat.read(executed / "demo" / "round-01" / "round_report.ipynb", as_version=4)
     injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "round = 1" in injected[0].source
-    assert not any(o.get("output_type") == "error" for c in notebook.cells
-                   for o in c.get("outputs", []))
+    assert not any(
+        o.get("output_type") == "error" for c in notebook.cells for o in c.get("outputs", [])
+    )
 
 
 def test_index_links_every_round(executed):
@@ -102,8 +109,9 @@ def test_failed_run_keeps_the_earlier_report(executed, demo_place, tmp_path):
     broken.cells.insert(2, nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
     notebook = tmp_path / "round_report.ipynb"
     nbformat.write(broken, notebook)
-    job = runner.Job("demo/round-01", notebook, good,
-                     {"place": str(demo_place), "round": 1, "k_min": 5})
+    job = runner.Job(
+        "demo/round-01", notebook, good, {"place": str(demo_place), "round": 1, "k_min": 5}
+    )
     [result] = runner.run_jobs([job], workers=1, progress=False)
     assert not result.ok and "deliberate failure" in result.error
     assert {p.name: p.read_bytes() for p in good.iterdir()} == before

@@ -18,7 +18,8 @@ def test_level_matches_statsmodels_t_interval(synthetic_ratings, group_by):
     assert len(shown) > 0
     for row in shown.itertuples():
         mask = (synthetic_ratings["round"] == row.round) & (
-            synthetic_ratings["behaviour"] == row.behaviour)
+            synthetic_ratings["behaviour"] == row.behaviour
+        )
         if column:
             mask &= synthetic_ratings[column] == row.group
         values = synthetic_ratings.loc[mask, "rating"].dropna().to_numpy()
@@ -60,7 +61,9 @@ def test_respondent_counts_and_missing_share(synthetic_ratings):
     assert public == 40
     assert counts.query("group == 'lived_experience'")["respondents"].isna().all()
     missing = indicators.missing_share(synthetic_ratings)
-    expected = synthetic_ratings.query("round == 2 and behaviour == 'power'")["rating"].isna().mean()
+    expected = (
+        synthetic_ratings.query("round == 2 and behaviour == 'power'")["rating"].isna().mean()
+    )
     assert missing.query("round == 2 and behaviour == 'power'")["missing_share"].item() == expected
 
 
@@ -73,8 +76,14 @@ def test_respondent_counts_and_missing_share(synthetic_ratings):
 def test_no_row_under_k_min_carries_a_statistic(sizes, k_min, seed):
     rng = np.random.default_rng(seed)
     groups = np.repeat([f"g{i}" for i in range(len(sizes))], sizes)
-    df = pd.DataFrame({"round": 1, "behaviour": "b", "sector": groups,
-                       "rating": rng.integers(1, 11, len(groups)).astype(float)})
+    df = pd.DataFrame(
+        {
+            "round": 1,
+            "behaviour": "b",
+            "sector": groups,
+            "rating": rng.integers(1, 11, len(groups)).astype(float),
+        }
+    )
     table = indicators.level(df, group_by="sector", k_min=k_min)
     small = table[table["n"] < k_min]
     assert small["suppressed"].all()

@@ -35,13 +35,23 @@ organisations:
 """
 # Spellings as people type them -> the organisation id they mean.
 SPELLINGS = {
-    "tb-council": "tb-council", "  testbridge  city council ": "tb-council", "TCC": "tb-council",
-    "Testbridge Health Trust": "tb-health", "riverside": "tb-shelter",
-    "Testbridge Foodbank": "tb-foodbank", "Harbour Builders Ltd": "tb-builders",
+    "tb-council": "tb-council",
+    "  testbridge  city council ": "tb-council",
+    "TCC": "tb-council",
+    "Testbridge Health Trust": "tb-health",
+    "riverside": "tb-shelter",
+    "Testbridge Foodbank": "tb-foodbank",
+    "Harbour Builders Ltd": "tb-builders",
     "tb-voices": "tb-voices",
 }
-SECTOR = {"tb-council": "public", "tb-health": "public", "tb-shelter": "voluntary",
-          "tb-foodbank": "voluntary", "tb-builders": "private", "tb-voices": "lived_experience"}
+SECTOR = {
+    "tb-council": "public",
+    "tb-health": "public",
+    "tb-shelter": "voluntary",
+    "tb-foodbank": "voluntary",
+    "tb-builders": "private",
+    "tb-voices": "lived_experience",
+}
 ROLES = ["senior_leader", "manager", "frontline"]
 
 
@@ -67,8 +77,12 @@ def write(folder, name: str, table: pd.DataFrame | str) -> str:
 
 def snapshot(folder) -> dict[str, str]:
     """Every file's sha256 and every folder under ``folder``: equal snapshots = nothing changed."""
-    return {p.relative_to(folder).as_posix(): "folder" if p.is_dir()
-            else hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))}
+    return {
+        p.relative_to(folder).as_posix(): "folder"
+        if p.is_dir()
+        else hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def keyed(raw_id: str, place_dir) -> str:
@@ -135,15 +149,19 @@ def test_hashes_are_stable_across_rounds(place_dir, incoming):
     ingest_round(place_dir, 2, ratings=write(incoming, "r2.csv", make_ratings(seed=4)))
     ratings = store.read_ratings(place_dir)
     by_round = ratings.groupby("round")["respondent"].apply(set)
-    assert by_round[1] == by_round[2] == {keyed(f"RESP-SECRET-{i:03d}", place_dir)
-                                          for i in range(12)}
+    assert (
+        by_round[1] == by_round[2] == {keyed(f"RESP-SECRET-{i:03d}", place_dir) for i in range(12)}
+    )
 
 
 def test_pseudonymise_is_hmac_sha256_truncated():
     key = bytes(range(32))
     expected = hmac.new(key, b"abc", hashlib.sha256).hexdigest()[:16]
-    assert pseudonymise(["abc", "abd", "abc"], key) == [expected, pseudonymise(["abd"], key)[0],
-                                                       expected]
+    assert pseudonymise(["abc", "abd", "abc"], key) == [
+        expected,
+        pseudonymise(["abd"], key)[0],
+        expected,
+    ]
 
 
 def test_reingesting_the_same_bytes_is_a_no_op(place_dir, incoming, monkeypatch):
@@ -246,11 +264,16 @@ def test_a_failure_inside_the_transaction_leaves_the_place_as_it_was(
         monkeypatch.setattr(ingest, "_load_kind", load_then_fail)
     else:
         monkeypatch.setattr(store, "connect", lambda *a, **k: _FailingCommit(real_connect(*a, **k)))
-    ties = write(incoming, "t1.csv", "respondent_id,organisation,partner,depth,trust\n"
-                                     "RESP-SECRET-000,TCC,Riverside,cooperating,4\n")
+    ties = write(
+        incoming,
+        "t1.csv",
+        "respondent_id,organisation,partner,depth,trust\n"
+        "RESP-SECRET-000,TCC,Riverside,cooperating,4\n",
+    )
     with pytest.raises(OSError, match="disk full"):
-        ingest_round(place_dir, 1, ratings=write(incoming, "r1.csv", make_ratings(seed=14)),
-                     ties=ties)
+        ingest_round(
+            place_dir, 1, ratings=write(incoming, "r1.csv", make_ratings(seed=14)), ties=ties
+        )
     assert snapshot(place_dir) == before
 
 
@@ -293,7 +316,10 @@ def test_a_rejected_first_ingest_leaves_no_key_store_or_raw_folder(place_dir, in
         ingest_round(place_dir, 1, ratings=write(incoming, "r1.csv", sheet))
     [problem] = excinfo.value.problems
     assert (problem.row, problem.column, problem.message) == (
-        None, "trusting_relationships", "is missing (a behaviour of System Behaviours)")
+        None,
+        "trusting_relationships",
+        "is missing (a behaviour of System Behaviours)",
+    )
     assert snapshot(place_dir) == before
 
 
@@ -308,13 +334,18 @@ def test_a_misspelt_behaviour_column_is_named_with_its_fix(place_dir, incoming):
 
 def test_bom_whitespace_and_blank_lines_keep_spreadsheet_rows(place_dir, incoming):
     header = " respondent_id , Organisation,role," + ",".join(BEHAVIOURS)
-    text = "\n".join([
-        "\ufeff" + header,
-        "a, TCC ,manager," + ",".join(["5"] * 9),
-        "",
-        "b,Riverside,  frontline," + ",".join(["", " 7 "] + ["6"] * 7),
-        "c,tb-voices,manager," + ",".join(["6"] * 8 + [" 0"]),
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                "\ufeff" + header,
+                "a, TCC ,manager," + ",".join(["5"] * 9),
+                "",
+                "b,Riverside,  frontline," + ",".join(["", " 7 "] + ["6"] * 7),
+                "c,tb-voices,manager," + ",".join(["6"] * 8 + [" 0"]),
+            ]
+        )
+        + "\n"
+    )
     path = write(incoming, "r.csv", text)
     with pytest.raises(ValidationError) as excinfo:
         validate_round(load_place(place_dir), 1, ratings=path)
@@ -322,20 +353,31 @@ def test_bom_whitespace_and_blank_lines_keep_spreadsheet_rows(place_dir, incomin
     path = write(incoming, "r.csv", text.replace(" 0\n", "10\n"))
     table = validate_round(load_place(place_dir), 1, ratings=path).files["ratings"].table
     assert table["respondent_id"].tolist() == ["a"] * 9 + ["b"] * 9 + ["c"] * 9
-    assert table.loc[table.respondent_id == "b", "rating"].tolist()[:2] == [pytest.approx(
-        np.nan, nan_ok=True), 7.0]
+    assert table.loc[table.respondent_id == "b", "rating"].tolist()[:2] == [
+        pytest.approx(np.nan, nan_ok=True),
+        7.0,
+    ]
     assert table["sector"].tolist()[::9] == ["public", "voluntary", "lived_experience"]
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"round,date,kind,description\n1,2024-01-01,context,ok\n1,2024-01-02,context,a,b\n",
-     (3, "has 5 cells but the header has 4")),
-    ("round,date,kind,description\n1,2024-01-01,context,caf\xe9\n".encode("latin-1"),
-     (None, "is not UTF-8 text (byte 53)")),
-    (b"", (None, "is empty")),
-    (b"round,date,kind,kind,description\n1,2024-01-01,context,context,x\n",
-     (None, "appears twice in the header")),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (
+            b"round,date,kind,description\n1,2024-01-01,context,ok\n1,2024-01-02,context,a,b\n",
+            (3, "has 5 cells but the header has 4"),
+        ),
+        (
+            "round,date,kind,description\n1,2024-01-01,context,caf\xe9\n".encode("latin-1"),
+            (None, "is not UTF-8 text (byte 53)"),
+        ),
+        (b"", (None, "is empty")),
+        (
+            b"round,date,kind,kind,description\n1,2024-01-01,context,context,x\n",
+            (None, "appears twice in the header"),
+        ),
+    ],
+)
 def test_unreadable_files_are_reported(place_dir, incoming, content, expected):
     incoming.mkdir()
     (incoming / "e.csv").write_bytes(content)
@@ -345,13 +387,16 @@ def test_unreadable_files_are_reported(place_dir, incoming, content, expected):
 
 
 def test_header_only_files_mean_nothing_to_report_except_for_ratings(place_dir, incoming):
-    header_only = {kind: write(incoming, f"{kind}.csv", ",".join(columns) + "\n")
-                   for kind, columns in ingest.COLUMNS.items()}
+    header_only = {
+        kind: write(incoming, f"{kind}.csv", ",".join(columns) + "\n")
+        for kind, columns in ingest.COLUMNS.items()
+    }
     header_only["ratings"] = write(incoming, "ratings.csv", make_ratings(seed=24).head(0))
     with pytest.raises(ValidationError) as excinfo:
         validate_round(load_place(place_dir), 1, **header_only)
     assert [(p.file, p.message) for p in excinfo.value.problems] == [
-        (str(header_only["ratings"]), "has no data rows")]
+        (str(header_only["ratings"]), "has no data rows")
+    ]
     header_only["ratings"] = write(incoming, "r1.csv", make_ratings(seed=24))
     result = ingest_round(place_dir, 1, **header_only)
     assert result.rows == {"ratings": 12 * 9, "ties": 0, "reflections": 0, "events": 0}
@@ -373,13 +418,22 @@ def test_problems_are_capped_per_file_with_a_summary(place_dir, incoming):
 def test_problems_from_every_file_and_the_round_are_collected(place_dir, incoming):
     sheet = make_ratings(seed=21)
     sheet.loc[0, "organisation"] = ""
-    ties = write(incoming, "t.csv", "respondent_id,organisation,partner,depth,trust\n"
-                                    ",TCC,Riverside,cooperating,4\n")
+    ties = write(
+        incoming,
+        "t.csv",
+        "respondent_id,organisation,partner,depth,trust\n,TCC,Riverside,cooperating,4\n",
+    )
     with pytest.raises(ValidationError) as excinfo:
-        validate_round(load_place(place_dir), 3, ratings=write(incoming, "r.csv", sheet),
-                       ties=ties, events=incoming / "missing.csv")
-    found = {(p.file.rsplit("/", 1)[-1], p.row, p.column, p.message)
-             for p in excinfo.value.problems}
+        validate_round(
+            load_place(place_dir),
+            3,
+            ratings=write(incoming, "r.csv", sheet),
+            ties=ties,
+            events=incoming / "missing.csv",
+        )
+    found = {
+        (p.file.rsplit("/", 1)[-1], p.row, p.column, p.message) for p in excinfo.value.problems
+    }
     assert found == {
         ("place.yml", None, "rounds", "does not list round 3"),
         ("r.csv", 2, "organisation", "is blank"),
@@ -389,14 +443,18 @@ def test_problems_from_every_file_and_the_round_are_collected(place_dir, incomin
 
 
 def test_ties_problems(place_dir, incoming):
-    ties = write(incoming, "t.csv", (
-        "respondent_id,organisation,partner,depth,trust\n"
-        "a,TCC,Riverside,cooperating,4\n"
-        "a,TCC,Riverside Shelter,networking,\n"
-        "b,Riverside,riverside,collaborating,3\n"
-        "c,TCC,Harbour Builders,friends,6\n"
-        "d,Testbridge Foodbank,Voices of Testbridge,Coordinating,2.5\n"
-    ))
+    ties = write(
+        incoming,
+        "t.csv",
+        (
+            "respondent_id,organisation,partner,depth,trust\n"
+            "a,TCC,Riverside,cooperating,4\n"
+            "a,TCC,Riverside Shelter,networking,\n"
+            "b,Riverside,riverside,collaborating,3\n"
+            "c,TCC,Harbour Builders,friends,6\n"
+            "d,Testbridge Foodbank,Voices of Testbridge,Coordinating,2.5\n"
+        ),
+    )
     with pytest.raises(ValidationError) as excinfo:
         validate_round(load_place(place_dir), 1, ties=ties)
     messages = {(p.row, p.column, p.value): p.message for p in excinfo.value.problems}
@@ -413,12 +471,16 @@ def test_ties_problems(place_dir, incoming):
 
 
 def test_reflections_problems(place_dir, incoming):
-    reflections = write(incoming, "f.csv", (
-        "respondent_id,organisation,role,behaviours,valence,consent,text\n"
-        'a,TCC,manager,shared_vision; power_shared,positive,yes,"We now plan, together."\n'
-        "b,TCC,manager,shared_visoin,good,,Better meetings\n"
-        "c,TCC,frontline,,mixed,Maybe,\n"
-    ))
+    reflections = write(
+        incoming,
+        "f.csv",
+        (
+            "respondent_id,organisation,role,behaviours,valence,consent,text\n"
+            'a,TCC,manager,shared_vision; power_shared,positive,yes,"We now plan, together."\n'
+            "b,TCC,manager,shared_visoin,good,,Better meetings\n"
+            "c,TCC,frontline,,mixed,Maybe,\n"
+        ),
+    )
     with pytest.raises(ValidationError) as excinfo:
         validate_round(load_place(place_dir), 1, reflections=reflections)
     messages = {(p.row, p.column, p.value): p.message for p in excinfo.value.problems}
@@ -434,13 +496,17 @@ def test_reflections_problems(place_dir, incoming):
 
 
 def test_events_problems(place_dir, incoming):
-    events = write(incoming, "e.csv", (
-        "round,date,kind,description\n"
-        "1,2024-03-01,Intervention,Shared training\n"
-        "2,2024-03-02,context,Budget cut\n"
-        "1,01/03/2024,decision,Pool budgets\n"
-        "1,2024-03-04,gossip,\n"
-    ))
+    events = write(
+        incoming,
+        "e.csv",
+        (
+            "round,date,kind,description\n"
+            "1,2024-03-01,Intervention,Shared training\n"
+            "2,2024-03-02,context,Budget cut\n"
+            "1,01/03/2024,decision,Pool budgets\n"
+            "1,2024-03-04,gossip,\n"
+        ),
+    )
     with pytest.raises(ValidationError) as excinfo:
         validate_round(load_place(place_dir), 1, events=events)
     messages = {(p.row, p.column, p.value): p.message for p in excinfo.value.problems}
@@ -455,30 +521,44 @@ def test_events_problems(place_dir, incoming):
 def test_valid_ties_reflections_and_events_are_stored(place_dir, incoming):
     files = {
         "ratings": write(incoming, "r.csv", make_ratings(seed=22)),
-        "ties": write(incoming, "t.csv", "respondent_id,organisation,partner,depth,trust\n"
-                                         "RESP-SECRET-000,TCC,Riverside,Cooperating,4\n"
-                                         "RESP-SECRET-000,TCC,tb-voices,networking,\n"),
-        "reflections": write(incoming, "f.csv", (
-            "respondent_id,organisation,role,behaviours,valence,consent,text\n"
-            "RESP-SECRET-001,riverside,Frontline worker,power_shared ; shared_vision,"
-            "Positive,YES,We decide together now\n")),
-        "events": write(incoming, "e.csv", "round,date,kind,description\n"
-                                           "1,2024-03-01,decision,Pool budgets\n"),
+        "ties": write(
+            incoming,
+            "t.csv",
+            "respondent_id,organisation,partner,depth,trust\n"
+            "RESP-SECRET-000,TCC,Riverside,Cooperating,4\n"
+            "RESP-SECRET-000,TCC,tb-voices,networking,\n",
+        ),
+        "reflections": write(
+            incoming,
+            "f.csv",
+            (
+                "respondent_id,organisation,role,behaviours,valence,consent,text\n"
+                "RESP-SECRET-001,riverside,Frontline worker,power_shared ; shared_vision,"
+                "Positive,YES,We decide together now\n"
+            ),
+        ),
+        "events": write(
+            incoming, "e.csv", "round,date,kind,description\n1,2024-03-01,decision,Pool budgets\n"
+        ),
     }
     result = ingest_round(place_dir, 1, **files)
     assert set(result.status.values()) == {"ingested"}
     ties = store.read_ties(place_dir)
     assert ties[["organisation", "partner", "depth"]].values.tolist() == [
-        ["tb-council", "tb-shelter", "cooperating"], ["tb-council", "tb-voices", "networking"]]
+        ["tb-council", "tb-shelter", "cooperating"],
+        ["tb-council", "tb-voices", "networking"],
+    ]
     assert ties["trust"].tolist()[0] == 4 and np.isnan(ties["trust"].tolist()[1])
     [reflection] = store.read_reflections(place_dir).to_dict("records")
     assert reflection["respondent"] == keyed("RESP-SECRET-001", place_dir)
     assert (reflection["sector"], reflection["role"], reflection["behaviours"]) == (
-        "voluntary", "frontline", "power_shared;shared_vision")
+        "voluntary",
+        "frontline",
+        "power_shared;shared_vision",
+    )
     assert (reflection["valence"], reflection["consent"]) == ("positive", True)
     [event] = store.read_events(place_dir).to_dict("records")
-    assert (event["round"], str(event["date"])[:10], event["kind"]) == (1, "2024-03-01",
-                                                                        "decision")
+    assert (event["round"], str(event["date"])[:10], event["kind"]) == (1, "2024-03-01", "decision")
 
 
 def test_a_damaged_key_is_refused_not_replaced(place_dir, incoming):

@@ -47,3 +47,18 @@ def test_notebook_has_kernel_metadata_and_one_parameters_cell(path):
     for line in "".join(tagged[0]["source"]).splitlines():
         # papermill's --help-notebook reads 'name: type = literal  # help'
         assert re.match(r"^\w+: \w+ = .+  # .+$", line), line
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_infers_every_parameter_with_its_type_and_help(path):
+    import papermill
+
+    inferred = papermill.inspect_notebook(str(path))
+    source = next(
+        c
+        for c in json.loads(path.read_text())["cells"]
+        if "parameters" in c["metadata"].get("tags", [])
+    )
+    names = [line.split(":")[0] for line in "".join(source["source"]).splitlines()]
+    assert list(inferred) == names
+    assert all(p["inferred_type_name"] != "None" and p["help"] for p in inferred.values())

@@ -45,9 +45,9 @@ def ratings_csv(round_number: int) -> str:
 
 FILES = {
     "ties": "respondent_id,organisation,partner,depth,trust\nid-0,council,shop,networking,2\n"
-            "id-0,council,nhs,collaborating,5\n",
+    "id-0,council,nhs,collaborating,5\n",
     "reflections": "respondent_id,organisation,role,behaviours,valence,consent,text\n"
-                   "id-2,shelter,frontline,power_shared,negative,no,Decisions made elsewhere\n",
+    "id-2,shelter,frontline,power_shared,negative,no,Decisions made elsewhere\n",
     "events": "round,date,kind,description\n{round},2024-0{round}-20,decision,Joint budget\n",
 }
 
@@ -86,10 +86,12 @@ def test_readers_return_the_spec_columns_in_a_stable_order(place, reader):
     frame = reader(place)
     assert list(frame.columns) == list(store.TABLES[table])
     assert sorted(frame["round"].unique()) == [1, 2]
-    keys = {"ratings": ["round", "respondent", "behaviour"],
-            "ties": ["round", "respondent", "partner"],
-            "reflections": ["round", "organisation", "respondent"],
-            "events": ["round", "date"]}[table]
+    keys = {
+        "ratings": ["round", "respondent", "behaviour"],
+        "ties": ["round", "respondent", "partner"],
+        "reflections": ["round", "organisation", "respondent"],
+        "events": ["round", "date"],
+    }[table]
     expected = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(frame, expected)
     pd.testing.assert_frame_equal(reader(place), frame)
@@ -104,8 +106,9 @@ def test_ratings_values_round_trip(place):
     assert dict(zip(ratings.organisation, ratings.sector, strict=True))["shop"] == "private"
 
 
-@pytest.mark.parametrize("rounds, expected", [(None, [1, 2]), ([2], [2]), (range(1, 2), [1]),
-                                              ([], []), ([3], [])])
+@pytest.mark.parametrize(
+    "rounds, expected", [(None, [1, 2]), ([2], [2]), (range(1, 2), [1]), ([], []), ([3], [])]
+)
 def test_rounds_filter(place, rounds, expected):
     for reader in READERS:
         frame = reader(place, rounds=rounds)
@@ -128,7 +131,8 @@ def test_data_hash_matches_an_independent_computation(place):
     root = place.parent
     lines = sorted(
         f"{r}:{kind}:{hashlib.sha256((root / f'{kind}-{r}.csv').read_bytes()).hexdigest()}\n"
-        for r in (1, 2) for kind in ("ratings", *FILES)
+        for r in (1, 2)
+        for kind in ("ratings", *FILES)
     )
     expected = hashlib.sha256("".join(lines).encode()).hexdigest()
     assert store.data_hash(place, [1, 2]) == store.data_hash(place, [2, 1]) == expected
