@@ -629,9 +629,9 @@ def _plan(active: dict[str, dict], checked: ValidatedRound, replace: bool) -> di
             plan[kind] = "replaced"
         else:
             conflicts.append(
-                f"  - {kind}: '{new.path.name}' (sha256 {new.sha256[:12]}) differs "
-                f"from '{old['filename']}' (sha256 {old['sha256'][:12]}), "
-                f"ingested {old['ingested_at']:%Y-%m-%d %H:%M} UTC"
+                f"  - {kind}: {new.path} (sha256 {new.sha256[:12]}) differs from the "
+                f"'{old['filename']}' ingested {old['ingested_at']:%Y-%m-%d %H:%M} UTC "
+                f"(sha256 {old['sha256'][:12]}, kept as {old['raw_path']})"
             )
     if conflicts:
         raise StoreError(

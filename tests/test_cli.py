@@ -1,0 +1,77 @@
+"""The command line as a user meets it: clear messages and exit 2 on bad input, no traceback."""
+
+import csv
+import hashlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+
+def evalkit(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "evalkit", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def snapshot(folder):
+    return {
+        p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def place(demo_place, tmp_path):
+    return shutil.copytree(demo_place, tmp_path / "demo")
+
+
+def test_bad_ratings_file_lists_every_problem_and_changes_nothing(place, tmp_path):
+    rows = list(csv.reader(open(place / "incoming" / "round-03" / "ratings.csv")))
+    rows[2][1] = "Northbridge Citty Council"  # spreadsheet row 3
+    rows[3][3] = "11"  # row 4, first behaviour column
+    bad = tmp_path / "bad.csv"
+    with open(bad, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    before = snapshot(place)
+    result = evalkit("ingest", place, "--round", 3, "--ratings", bad)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "2 problems found" in result.stderr
+    assert "row 3, column 'organisation'" in result.stderr
+    assert "Did you mean 'Northbridge City Council'?" in result.stderr
+    assert f"row 4, column '{rows[0][3]}'" in result.stderr and "'11'" in result.stderr
+    assert snapshot(place) == before
+
+
+def test_changed_round_is_refused_with_the_way_out(place):
+    before = snapshot(place)
+    other = place / "incoming" / "round-04" / "ratings.csv"
+    result = evalkit("ingest", place, "--round", 3, "--ratings", other)
+    assert result.returncode == 2 and "--replace" in result.stderr
+    assert snapshot(place) == before
+    replaced = evalkit("ingest", place, "--round", 3, "--ratings", other, "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "replaced" in replaced.stdout
+    assert set(before) < set(snapshot(place))  # the earlier raw file is still there
+
+
+def test_run_of_a_round_that_does_not_exist_fails_before_any_kernel(place, tmp_path):
+    result = evalkit("run", place, "--round", 12, "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert "round 12 is not listed in place.yml" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_demo_command_writes_a_loadable_place(tmp_path):
+    result = evalkit("demo", "--out", tmp_path / "p", "--seed", 3)
+    assert result.returncode == 0, result.stderr
+    from evalkit.config import load_place
+
+    assert len(load_place(tmp_path / "p").rounds) == 8
