@@ -14,6 +14,8 @@ from .report import round_summary
 
 __all__ = ["RoundReport", "build_round_report"]
 
+_REPORT_GROUPINGS = ("all", "sector", "role")
+
 
 @dataclass(frozen=True)
 class RoundReport:
@@ -74,14 +76,11 @@ def build_round_report(place_dir: str | Path, round_number: int, *, k_min: int =
     rounds = [r for r in (previous, round_number) if r is not None]
     ratings = store.read_ratings(place.dir, rounds=rounds)
     this_round = ratings[ratings["round"] == round_number]
-    levels = pd.concat(
-        [indicators.level(ratings, group_by=g, k_min=k) for g in indicators.GROUPINGS],
-        ignore_index=True,
-    )
+    levels = indicators.level(ratings, place.framework, group_by=_REPORT_GROUPINGS, k_min=k)
     respondents = pd.concat(
         [
             indicators.respondent_counts(this_round, group_by=g, k_min=k)
-            for g in indicators.GROUPINGS
+            for g in _REPORT_GROUPINGS
         ],
         ignore_index=True,
     )

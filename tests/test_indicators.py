@@ -5,14 +5,20 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from statsmodels.stats.weightstats import DescrStatsW
 
 from evalkit import indicators
+from evalkit.config import load_framework
+from evalkit.indicators.bootstrap import EXACT_MAX, _cornish_fisher, _exact, bootstrap_mean_interval
+
+
+@pytest.fixture(scope="module")
+def framework():
+    return load_framework("system-behaviours")
 
 
 @pytest.mark.parametrize("group_by", ["all", "sector", "role"])
-def test_level_matches_statsmodels_t_interval(synthetic_ratings, group_by):
-    table = indicators.level(synthetic_ratings, group_by=group_by, k_min=5)
+def test_level_statistics_match_numpy_on_the_raw_answers(synthetic_ratings, framework, group_by):
+    table = indicators.level(synthetic_ratings, framework, group_by=group_by, k_min=5)
     column = indicators.GROUPINGS[group_by]
     shown = table[~table["suppressed"]]
     assert len(shown) > 0
@@ -23,27 +29,76 @@ def test_level_matches_statsmodels_t_interval(synthetic_ratings, group_by):
         if column:
             mask &= synthetic_ratings[column] == row.group
         values = synthetic_ratings.loc[mask, "rating"].dropna().to_numpy()
-        reference = DescrStatsW(values)
-        low, high = reference.tconfint_mean(alpha=0.05)
         assert row.n == len(values)
-        assert row.mean == pytest.approx(reference.mean)
-        assert row.sd == pytest.approx(reference.std_mean * np.sqrt(len(values)))
-        assert (row.ci_low, row.ci_high) == pytest.approx((low, high))
+        assert row.mean == pytest.approx(values.mean())
+        assert row.median == np.median(values)
+        assert row.sd == pytest.approx(values.std(ddof=1))
+        assert row.share_strong == pytest.approx(np.mean(values >= 8))
+        assert row.share_absent == pytest.approx(np.mean(values <= 3))
+        assert row.ci_low < row.mean < row.ci_high
 
 
-def test_level_hand_worked_example():
-    # ratings 2, 4, 6, 8: mean 5, sd sqrt(20/3) = 2.582, se 1.291, t(0.975, 3) = 3.182446
-    df = pd.DataFrame({"round": 1, "behaviour": "trust", "rating": [2.0, 4, 6, 8]})
-    row = indicators.level(df, k_min=4).iloc[0]
-    assert row["mean"] == 5
-    assert row["ci_high"] - 5 == pytest.approx(3.182446 * np.sqrt(20 / 3) / 2, rel=1e-6)
+@pytest.mark.parametrize("n", [6, 25, 120, 450, 1500])
+def test_bootstrap_interval_agrees_with_a_plain_resampling_loop(framework, n):
+    rng = np.random.default_rng(n)
+    answers = rng.choice(np.arange(1.0, 11), size=n, p=rng.dirichlet(np.full(10, 0.6)))
+    df = pd.DataFrame({"round": 1, "behaviour": "trust", "rating": answers})
+    row = indicators.level(df, framework, k_min=1).iloc[0]
+    resamples = 20_000
+    means = np.array([rng.choice(answers, size=n).mean() for _ in range(resamples)])
+    low, high = np.percentile(means, [2.5, 97.5])
+    # Monte Carlo error of a 2.5% quantile from 20,000 resamples is about 0.02 standard errors;
+    # the exact distribution also sits on a lattice of step 1/n.
+    tolerance = 0.12 * answers.std() / np.sqrt(n) + 1 / n
+    assert row["ci_low"] == pytest.approx(low, abs=tolerance)
+    assert row["ci_high"] == pytest.approx(high, abs=tolerance)
+    seeded = indicators.level(df, framework, k_min=1, n_resamples=2000, seed=3).iloc[0]
+    again = indicators.level(df, framework, k_min=1, n_resamples=2000, seed=3).iloc[0]
+    assert seeded["ci_low"] == again["ci_low"]
+    assert seeded["ci_low"] == pytest.approx(low, abs=3 * tolerance)
 
 
-def test_small_groups_are_suppressed_without_statistics(synthetic_ratings):
-    table = indicators.level(synthetic_ratings, group_by="sector", k_min=5)
+def test_bootstrap_hand_worked_example():
+    # Answers 2, 3, 3, 4: each resampled answer is 2 + Binomial(2, 1/2), so the resampled sum of
+    # four is 8 + Binomial(8, 1/2). P(B <= 0) = 1/256 < 0.025 <= P(B <= 1) = 9/256, so the 2.5%
+    # point of the sum is 9 (mean 2.25); P(B <= 6) = 247/256 < 0.975 <= 255/256, so 15 (3.75).
+    low, high = bootstrap_mean_interval(np.array([[0, 1, 2, 1, 0]]), np.arange(1.0, 6))
+    assert (low[0], high[0]) == (2.25, 3.75)
+
+
+def test_exact_and_cornish_fisher_agree_where_they_meet():
+    rng = np.random.default_rng(7)
+    values = np.arange(1.0, 11)
+    for n in (EXACT_MAX + 1, 600, 2000):
+        counts = rng.multinomial(n, rng.dirichlet(np.full(10, 0.5)), size=5)
+        exact = _exact(counts, values, 0.05)
+        approximate = _cornish_fisher(counts, values, 0.05)
+        p = counts / n
+        se = np.sqrt((p * (values - (p @ values)[:, None]) ** 2).sum(axis=1) / n)
+        for e, a in zip(exact, approximate, strict=True):
+            assert np.all(np.abs(e - a) <= 0.03 * se + 1 / n)
+
+
+def test_index_level_uses_complete_cases(framework):
+    rows = []
+    for person, ratings in {"a": [3, 4, 8], "b": [5, 5, 6], "c": [9, None, 9]}.items():
+        for behaviour, rating in zip(
+            ["power_shared", "devolved_decisions", "mutual_accountability"], ratings, strict=True
+        ):
+            rows.append({"round": 1, "respondent": person, "behaviour": behaviour,
+                         "rating": rating})
+    table = indicators.index_level(pd.DataFrame(rows), framework, k_min=1)
+    power = table[table["behaviour"] == "power"].iloc[0]
+    # a: (3 + 4 + 8) / 3 = 5; b: 16 / 3; c has a blank, so is left out
+    assert power["n"] == 2
+    assert power["mean"] == pytest.approx((5 + 16 / 3) / 2)
+
+
+def test_small_groups_are_suppressed_without_statistics(synthetic_ratings, framework):
+    table = indicators.level(synthetic_ratings, framework, group_by="sector", k_min=5)
     tiny = table[table["group"] == "lived_experience"]
     assert tiny["suppressed"].all()
-    assert tiny[["mean", "sd", "ci_low", "ci_high"]].isna().all().all()
+    assert tiny[indicators.LEVEL_COLUMNS].isna().all().all()
 
 
 def test_rating_distribution_counts_by_hand(synthetic_ratings):
@@ -67,6 +122,9 @@ def test_respondent_counts_and_missing_share(synthetic_ratings):
     assert missing.query("round == 2 and behaviour == 'power'")["missing_share"].item() == expected
 
 
+FRAMEWORK = load_framework("system-behaviours")
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     sizes=st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=5),
@@ -84,8 +142,9 @@ def test_no_row_under_k_min_carries_a_statistic(sizes, k_min, seed):
             "rating": rng.integers(1, 11, len(groups)).astype(float),
         }
     )
-    table = indicators.level(df, group_by="sector", k_min=k_min)
-    small = table[table["n"] < k_min]
+    table = indicators.level(df, FRAMEWORK, group_by=("all", "sector"), k_min=k_min)
+    sizes_of = dict(zip(*np.unique(groups, return_counts=True), strict=True)) | {"all": len(groups)}
+    small = table[table["group"].map(sizes_of) < k_min]
     assert small["suppressed"].all()
-    assert small[["mean", "sd", "ci_low", "ci_high"]].isna().all().all()
+    assert small[indicators.LEVEL_COLUMNS].isna().all().all()
     assert table.loc[~table["suppressed"], "n"].ge(k_min).all()
