@@ -78,10 +78,7 @@ def build_round_report(place_dir: str | Path, round_number: int, *, k_min: int =
     this_round = ratings[ratings["round"] == round_number]
     levels = indicators.level(ratings, place.framework, group_by=_REPORT_GROUPINGS, k_min=k)
     respondents = pd.concat(
-        [
-            indicators.respondent_counts(this_round, group_by=g, k_min=k)
-            for g in _REPORT_GROUPINGS
-        ],
+        [indicators.respondent_counts(this_round, group_by=g, k_min=k) for g in _REPORT_GROUPINGS],
         ignore_index=True,
     )
     return RoundReport(

@@ -4,7 +4,9 @@ Every function takes ``k_min``: a group with fewer respondents than that yields 
 ``suppressed`` whose statistics are missing, so no code path can show them.
 """
 
+from .agreement import AGREEMENT_COLUMNS, agreement, agreement_from_counts, dip_from_counts
 from .bootstrap import bootstrap_mean_interval
+from .gaps import voice_gaps, widest_gaps
 from .histograms import Histograms, counts_quantile, rating_histograms
 from .levels import (
     GROUPINGS,
@@ -16,18 +18,33 @@ from .levels import (
     respondent_counts,
     suppress,
 )
+from .quality import item_missingness, response_counts, straight_lining
+from .reliability import item_rest, reliability
+from .round_change import change_since_last_round
 
 __all__ = [
+    "AGREEMENT_COLUMNS",
     "GROUPINGS",
     "LEVEL_COLUMNS",
     "Histograms",
+    "agreement",
+    "agreement_from_counts",
     "bootstrap_mean_interval",
+    "change_since_last_round",
     "counts_quantile",
+    "dip_from_counts",
     "index_level",
+    "item_missingness",
+    "item_rest",
     "level",
     "missing_share",
     "rating_distribution",
     "rating_histograms",
+    "reliability",
+    "response_counts",
     "respondent_counts",
+    "straight_lining",
     "suppress",
+    "voice_gaps",
+    "widest_gaps",
 ]

@@ -37,13 +37,6 @@ class Histograms:
         return self.counts.sum(axis=1)
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(np.int64), pd.Index(column.cat.categories)
-    codes, uniques = pd.factorize(column, sort=True)
-    return codes.astype(np.int64), pd.Index(uniques)
-
-
 def rating_histograms(
     ratings: pd.DataFrame,
     *,
@@ -86,48 +79,41 @@ def rating_histograms(
     lo, hi = scale
     if keys is None:
         keys = tuple(k for k in ("place", "round", "behaviour") if k in ratings.columns)
-    answered = ratings[ratings[value].notna()]
-    points = answered[value].to_numpy(np.float64)
-    offset = points - lo
-    if len(offset) and (offset.min() < 0 or points.max() > hi or np.any(offset % 1)):
-        bad = points[(offset < 0) | (points > hi) | (offset % 1 != 0)][0]
-        raise ValueError(f"rating {bad!r} is not a whole number from {lo} to {hi}")
     n_points = hi - lo + 1
-    key_codes = [_codes(answered[k]) for k in keys]
-    group_columns = [GROUP_COLUMNS[g] for g in group_bys if GROUP_COLUMNS[g]]
-    group_codes = {c: _codes(answered[c]) for c in dict.fromkeys(group_columns)}
+    point_code = _point_codes(ratings[value], lo, hi)  # n_points marks "no answer"
+    key_codes = [_codes(ratings[k]) for k in keys]
     key_shape = tuple(len(u) for _, u in key_codes)
-    key_code = (_combine([c for c, _ in key_codes], key_shape) if keys
-                else np.zeros(len(answered), dtype=np.int64))
-
-    dense_size = int(np.prod(key_shape)) * n_points
-    for _, uniques in group_codes.values():
-        dense_size *= len(uniques)
-    blocks = []
-    if dense_size <= _DENSE_LIMIT:
-        # One pass over the ratings for every grouping: the finest table, then sums over axes.
-        columns = list(group_codes)
-        shape = (int(np.prod(key_shape)), *(len(group_codes[c][1]) for c in columns), n_points)
-        code = _combine([key_code, *(group_codes[c][0] for c in columns), offset.astype(np.int64)],
-                        shape)
-        finest = np.bincount(code, minlength=int(np.prod(shape))).reshape(shape)
-        for group_by in group_bys:
-            column = GROUP_COLUMNS[group_by]
-            others = tuple(1 + i for i, c in enumerate(columns) if c != column)
-            table = finest.sum(axis=others) if others else finest
-            blocks.append(_block(table, group_by, column, group_codes))
+    n_keys = int(np.prod(key_shape))
+    group_columns = [GROUP_COLUMNS[g] for g in group_bys if GROUP_COLUMNS[g]]
+    group_codes = {c: _codes(ratings[c]) for c in dict.fromkeys(group_columns)}
+    if keys:
+        key_code = _combine([c for c, _ in key_codes], key_shape)
     else:
+        key_code = np.zeros(len(ratings), dtype=np.int64)
+
+    columns = list(group_codes)
+    finest_size = n_keys * (n_points + 1) * int(np.prod([len(group_codes[c][1]) for c in columns]))
+    # One pass over the ratings builds the finest table, and each grouping is a sum over its
+    # axes; past a size limit, one pass per grouping keeps memory small instead.
+    passes = [columns] if finest_size <= _DENSE_LIMIT else [[GROUP_COLUMNS[g]] for g in group_bys]
+    tables = {}
+    for axes in passes:
+        axes = [c for c in axes if c]
+        shape = (n_keys, *(len(group_codes[c][1]) for c in axes), n_points + 1)
+        code = _combine([key_code, *(group_codes[c][0] for c in axes), point_code], shape)
+        table = np.bincount(code, minlength=int(np.prod(shape))).reshape(shape)[..., :n_points]
         for group_by in group_bys:
             column = GROUP_COLUMNS[group_by]
-            parts = [key_code] + ([group_codes[column][0]] if column else [])
-            shape = (int(np.prod(key_shape)),) + (
-                (len(group_codes[column][1]),) if column else ()) + (n_points,)
-            code = _combine([*parts, offset.astype(np.int64)], shape)
-            table = np.bincount(code, minlength=int(np.prod(shape))).reshape(shape)
-            blocks.append(_block(table, group_by, column, group_codes))
+            if group_by in tables or (column and column not in axes):
+                continue
+            others = tuple(1 + i for i, c in enumerate(axes) if c != column)
+            tables[group_by] = table.sum(axis=others) if others else table
 
     index_parts, count_parts = [], []
-    for group_by, key_flat, group_labels, counts in blocks:
+    for group_by in group_bys:
+        _, key_flat, group_labels, counts = _block(
+            tables[group_by], group_by, GROUP_COLUMNS[group_by], group_codes
+        )
         keep = counts.sum(axis=1) > 0
         frame = {}
         if keys:
@@ -140,14 +126,43 @@ def rating_histograms(
         count_parts.append(counts[keep])
     index = pd.concat(index_parts, ignore_index=True)
     index["group"] = index["group"].astype(str)
-    return Histograms(index=index, counts=np.concatenate(count_parts).astype(np.int64),
-                      values=np.arange(lo, hi + 1, dtype=np.float64))
+    return Histograms(
+        index=index,
+        counts=np.concatenate(count_parts).astype(np.int64),
+        values=np.arange(lo, hi + 1, dtype=np.float64),
+    )
+
+
+def _point_codes(column: pd.Series, lo: int, hi: int) -> np.ndarray:
+    """Scale point of each rating as 0..hi-lo, and hi-lo+1 for no answer; refuse anything else."""
+    x = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    missing = np.isnan(x)
+    shifted = np.where(missing, 0.0, x - lo)
+    code = shifted.astype(np.int16)
+    bad = (code != shifted) | (shifted < 0) | (shifted > hi - lo)
+    if bad.any():
+        raise ValueError(f"rating {x[bad][0]!r} is not a whole number from {lo} to {hi}")
+    code[missing] = hi - lo + 1
+    return code
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Small integer codes for a key column, and the labels they stand for."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories)
+    if pd.api.types.is_integer_dtype(column.dtype) and len(column):
+        values = column.to_numpy()
+        low, high = int(values.min()), int(values.max())
+        if high - low < 1_000_000:  # dense: unobserved codes come out as empty groups, dropped
+            return (values - low).astype(np.int32), pd.Index(np.arange(low, high + 1))
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes, pd.Index(uniques)
 
 
 def _combine(codes: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
-    if not codes:
-        return np.zeros(0, dtype=np.int64)
-    combined = codes[0].astype(np.int64, copy=True)
+    """Mixed-radix code of several code arrays, in the narrowest integer type that holds it."""
+    dtype = np.int32 if np.prod(shape, dtype=np.float64) < 2**31 else np.int64
+    combined = codes[0].astype(dtype)
     for code, size in zip(codes[1:], shape[1:], strict=True):
         combined *= size
         combined += code

@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 
 from .bootstrap import bootstrap_mean_interval
-from .histograms import GROUP_COLUMNS, Histograms, counts_quantile, rating_histograms
+from .histograms import (
+    GROUP_COLUMNS,
+    Histograms,
+    _codes,
+    _combine,
+    counts_quantile,
+    rating_histograms,
+)
 
 __all__ = [
     "GROUPINGS",
@@ -38,6 +45,7 @@ def level(
     confidence: float = 0.95,
     n_resamples: int | None = None,
     seed: int = 0,
+    histograms: Histograms | None = None,
 ) -> pd.DataFrame:
     """How present each behaviour is, per round and group, with a bootstrap interval.
 
@@ -57,6 +65,9 @@ def level(
     n_resamples, seed : int, optional
         Monte Carlo resampling instead of the exact bootstrap distribution (see
         :mod:`evalkit.indicators.bootstrap`).
+    histograms : Histograms, optional
+        The ratings' histograms, when already built (e.g. for
+        :func:`~evalkit.indicators.agreement`); ``ratings`` and ``group_by`` are then not read.
 
     Returns
     -------
@@ -81,11 +92,20 @@ def level(
     >>> bool(level(df, load_framework("system-behaviours"), k_min=6)["mean"].isna().all())
     True
     """
-    group_bys = (group_by,) if isinstance(group_by, str) else tuple(group_by)
-    histograms = rating_histograms(ratings, scale=(framework.scale_min, framework.scale_max),
-                                   group_bys=group_bys)
-    return _level_table(histograms, histograms.values, framework, k_min=k_min,
-                        confidence=confidence, n_resamples=n_resamples, seed=seed)
+    if histograms is None:
+        group_bys = (group_by,) if isinstance(group_by, str) else tuple(group_by)
+        histograms = rating_histograms(
+            ratings, scale=(framework.scale_min, framework.scale_max), group_bys=group_bys
+        )
+    return _level_table(
+        histograms,
+        histograms.values,
+        framework,
+        k_min=k_min,
+        confidence=confidence,
+        n_resamples=n_resamples,
+        seed=seed,
+    )
 
 
 def index_level(
@@ -118,35 +138,97 @@ def index_level(
     5.167
     """
     group_bys = (group_by,) if isinstance(group_by, str) else tuple(group_by)
-    keys = [k for k in ("place", "round") if k in ratings.columns]
-    columns = [c for c in dict.fromkeys(GROUP_COLUMNS[g] for g in group_bys) if c]
-    answered = ratings[ratings["rating"].notna()]
-    indexes = {g: [b.id for b in framework.behaviours if b.group == g] for g in framework.groups}
-    indexes["overall"] = framework.behaviour_ids
+    people = _index_scores(ratings, framework, group_bys)
     tables = []
-    for name, behaviours in indexes.items():
-        rows = answered[answered["behaviour"].isin(behaviours)]
-        people = (rows.groupby([*keys, "respondent", *columns], observed=True, sort=False)
-                  ["rating"].agg(["sum", "count"]).reset_index())
-        people = people[people["count"] == len(behaviours)].assign(behaviour=name)
-        m = len(behaviours)
+    for name, size in people.attrs["index_sizes"].items():
+        scored = people[people[name].notna()]
+        scored = scored.assign(
+            behaviour=pd.Categorical.from_codes(np.zeros(len(scored), int), [name])
+        )
         histograms = rating_histograms(
-            people, scale=(m * framework.scale_min, m * framework.scale_max),
-            group_bys=group_bys, keys=(*keys, "behaviour"), value="sum")
-        tables.append(_level_table(histograms, histograms.values / m, framework, k_min=k_min,
-                                   confidence=confidence))
+            scored,
+            scale=(size * framework.scale_min, size * framework.scale_max),
+            group_bys=group_bys,
+            keys=(*people.attrs["keys"], "behaviour"),
+            value=name,
+        )
+        tables.append(
+            _level_table(
+                histograms, histograms.values / size, framework, k_min=k_min, confidence=confidence
+            )
+        )
     return pd.concat(tables, ignore_index=True)
 
 
-def _level_table(histograms: Histograms, values: np.ndarray, framework, *, k_min: int,
-                 confidence: float, n_resamples: int | None = None, seed: int = 0):
+def _index_scores(ratings: pd.DataFrame, framework, group_bys) -> pd.DataFrame:
+    """One row per respondent and round: their summed ratings per framework group and overall,
+    missing unless they rated every behaviour in it. Built with integer codes and bincount, so
+    it scales to programme-sized frames."""
+    keys = [k for k in ("place", "round") if k in ratings.columns]
+    columns = [c for c in dict.fromkeys(GROUP_COLUMNS[g] for g in group_bys) if c]
+    person_parts = [_codes(ratings[k]) for k in (*keys, "respondent")]
+    shape = tuple(len(labels) for _, labels in person_parts)
+    person = _combine([codes for codes, _ in person_parts], shape)
+    n_people = int(np.prod(shape, dtype=np.float64))
+    dense = n_people <= 4 * len(ratings)
+    if not dense:  # sparse ids: number only the people who are there
+        person, _ = pd.factorize(person)
+        n_people = int(person.max()) + 1 if len(person) else 0
+
+    # One row per person, one column per behaviour: a blank makes every sum it enters NaN,
+    # which is exactly the complete-case rule.
+    behaviour_codes, behaviour_labels = _codes(ratings["behaviour"])
+    grid = np.full((n_people, len(behaviour_labels)), np.nan, dtype=np.float32)  # sums exact
+    flat = person.astype(np.int64) * len(behaviour_labels) + behaviour_codes
+    grid.ravel()[flat] = ratings["rating"].to_numpy(dtype=np.float64, na_value=np.nan)
+    position = {b: i for i, b in enumerate(behaviour_labels)}
+    groups = list(framework.groups)
+    members = {
+        g: [position.get(b.id) for b in framework.behaviours if b.group == g] for g in groups
+    }
+    members["overall"] = [position.get(b) for b in framework.behaviour_ids]
+    frame = {}
+    if dense:  # a person's number spells out their place and round
+        for column, (_, labels), codes in zip(
+            keys, person_parts, np.unravel_index(np.arange(n_people), shape)[:-1], strict=False
+        ):
+            frame[column] = pd.Categorical.from_codes(codes, labels)
+    attributes = {} if dense else dict(zip(keys, person_parts, strict=False))
+    attributes.update({column: _codes(ratings[column]) for column in columns})
+    for column, (codes, labels) in attributes.items():
+        # every row of a person carries the same value, so the last write is as good as any
+        of_person = np.zeros(n_people, dtype=codes.dtype)
+        of_person[person] = codes
+        frame[column] = pd.Categorical.from_codes(of_person, labels)
+    for name, columns_in in members.items():
+        if None in columns_in:  # a behaviour nobody rated: nobody is a complete case
+            frame[name] = np.full(n_people, np.nan)
+        else:
+            frame[name] = grid[:, columns_in].sum(axis=1, dtype=np.float64)
+    people = pd.DataFrame(frame)
+    people.attrs["keys"] = tuple(keys)
+    people.attrs["index_sizes"] = {name: len(columns_in) for name, columns_in in members.items()}
+    return people
+
+
+def _level_table(
+    histograms: Histograms,
+    values: np.ndarray,
+    framework,
+    *,
+    k_min: int,
+    confidence: float,
+    n_resamples: int | None = None,
+    seed: int = 0,
+):
     counts = histograms.counts
     n = counts.sum(axis=1)
     mean = counts @ values / n
     with np.errstate(invalid="ignore", divide="ignore"):
         variance = (counts @ values**2 - n * mean**2) / (n - 1)
-    ci_low, ci_high = bootstrap_mean_interval(counts, values, confidence=confidence,
-                                              n_resamples=n_resamples, seed=seed)
+    ci_low, ci_high = bootstrap_mean_interval(
+        counts, values, confidence=confidence, n_resamples=n_resamples, seed=seed
+    )
     table = histograms.index.assign(
         n=n,
         mean=mean,
