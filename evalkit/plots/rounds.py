@@ -1,8 +1,4 @@
-"""Charts for the reports. Each takes tidy frames, draws on ``ax`` (or a new one), returns the Axes.
-
-matplotlib and seaborn are imported inside the functions so that the calculation modules never
-pull them in.
-"""
+"""Charts of one round: levels against last round, the spread of answers, groups side by side."""
 
 from __future__ import annotations
 
