@@ -1,20 +1,25 @@
-"""Plain-English sentences for the reports, built from indicator tables (never from raw ratings)."""
+"""Plain-English sentences and readable tables for the reports, built from indicator tables.
+
+Nothing here touches raw ratings: every number comes from an indicator table that has already
+been privacy-checked, so a suppressed group cannot leak into the words.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = [
     "format_p",
     "how_to_read",
     "levels_title",
-    "largest_moves",
-    "widest_sector_gap",
     "headline",
     "respondents_sentence",
     "suppression_note",
+    "index_table",
+    "change_table",
+    "gaps_table",
+    "agreement_notes",
+    "quality_notes",
 ]
 
 
@@ -66,64 +71,71 @@ def levels_title(levels: pd.DataFrame, labels: dict[str, str]) -> str:
     )
 
 
-def largest_moves(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
-    """Change in each behaviour's mean since the previous round, with a rough test.
-
-    Returns ``behaviour, change, p_value, clear`` sorted by the size of the change. The test is
-    Welch's t on the two rounds' summaries; panel respondents make it conservative.
-
-    Examples
-    --------
-    >>> now = pd.DataFrame({"behaviour": ["a"], "n": [100], "mean": [6.0], "sd": [2.0],
-    ...                     "suppressed": False})
-    >>> before = now.assign(mean=[5.0])
-    >>> row = largest_moves(now, before).iloc[0]
-    >>> round(float(row["change"]), 2), bool(row["clear"])
-    (1.0, True)
-    """
-    both = now[~now["suppressed"]].merge(
-        before[~before["suppressed"]], on="behaviour", suffixes=("", "_before")
-    )
-    se2_now = both["sd"] ** 2 / both["n"]
-    se2_before = both["sd_before"] ** 2 / both["n_before"]
-    change = both["mean"] - both["mean_before"]
-    t = change / np.sqrt(se2_now + se2_before)
-    dof = (se2_now + se2_before) ** 2 / (
-        se2_now**2 / (both["n"] - 1) + se2_before**2 / (both["n_before"] - 1)
-    )
-    p = 2 * stats.t.sf(np.abs(t), dof)
-    result = pd.DataFrame({"behaviour": both["behaviour"], "change": change, "p_value": p})
-    result["clear"] = result["p_value"] < 0.05
-    return result.reindex(result["change"].abs().sort_values(ascending=False).index)
+def _group_name(report, group_by: str, group: str) -> str:
+    names = {"sector": report.place.sectors, "role": report.place.roles}.get(group_by, {})
+    return names.get(group, group)
 
 
-def widest_sector_gap(sector_levels: pd.DataFrame) -> pd.Series | None:
-    """The behaviour whose shown sector averages differ most: ``behaviour, high, low, gap``."""
-    shown = sector_levels[~sector_levels["suppressed"]]
-    if shown["group"].nunique() < 2:
-        return None
-    spread = shown.groupby("behaviour")["mean"].agg(["idxmax", "idxmin"])
-    spread["gap"] = [
-        shown.at[hi, "mean"] - shown.at[lo, "mean"]
-        for hi, lo in zip(spread["idxmax"], spread["idxmin"], strict=True)
-    ]
-    best = spread["gap"].idxmax()
-    return pd.Series(
-        {
-            "behaviour": best,
-            "high": shown.at[spread.at[best, "idxmax"], "group"],
-            "low": shown.at[spread.at[best, "idxmin"], "group"],
-            "gap": spread.at[best, "gap"],
-        }
-    )
+def headline(report) -> list[str]:
+    """The three or four findings most worth discussing, one sentence each."""
+    labels = report.framework.labels
+    points = [levels_title(report.levels_for("all"), labels) + "."]
+    if report.previous_round is not None:
+        change = report.change
+        everyone = change[(change["group_by"] == "all") & ~change["suppressed"]]
+        clear = everyone[everyone["clear"].fillna(False).astype(bool)]
+        if clear.empty:
+            points.append(
+                f"No behaviour moved clearly since round {report.previous_round}: the "
+                "differences are within what chance alone would give."
+            )
+        else:
+            top = clear.reindex(clear["cliffs_delta"].abs().sort_values(ascending=False).index)
+            top = top.iloc[0]
+            now = report.levels_for("all").set_index("behaviour")["mean"]
+            before = report.levels_for("all", report.previous_round).set_index("behaviour")["mean"]
+            change = now[top["behaviour"]] - before[top["behaviour"]]
+            direction = "rose" if change > 0 else "fell"
+            others = len(clear) - 1
+            points.append(
+                f"{labels[top['behaviour']]} {direction} by about {_fmt(abs(change))} points "
+                f"since round {report.previous_round}, more than chance alone would likely give "
+                f"({format_p(top['p_adjusted'])}, allowing for testing every behaviour)"
+                + (
+                    f"; {others} other behaviour{'s' if others > 1 else ''} also moved."
+                    if others
+                    else "."
+                )
+            )
+    widest = report.widest_gaps(1)
+    if len(widest):
+        gap = widest.iloc[0]
+        high, low = (
+            (gap["group_a"], gap["group_b"]) if gap["gap"] > 0 else (gap["group_b"], gap["group_a"])
+        )
+        points.append(
+            f"The widest gap between voices is on {labels[gap['behaviour']].lower()}: "
+            f"{_group_name(report, gap['group_by'], high)} respondents rate it about "
+            f"{_fmt(abs(gap['gap']))} points higher than "
+            f"{_group_name(report, gap['group_by'], low)} respondents."
+        )
+    split = report.split_groups()
+    split = split[split["group_by"] == "all"]
+    if len(split):
+        names = ", ".join(labels[b].lower() for b in split["behaviour"])
+        points.append(
+            f"People are split on {names}: answers bunch at both ends of the scale, so the "
+            "average hides two different experiences."
+        )
+    return points
 
 
 def respondents_sentence(counts: pd.DataFrame, names: dict[str, str], k_min: int) -> str:
-    """'212 people answered: Public sector 60, ...' with small groups said as 'fewer than k'."""
+    """'212 people answered (Public sector 60, ...)' with small groups said as 'fewer than k'."""
     total = counts.loc[counts["group_by"] == "all", "respondents"]
     parts = []
     for group, name in names.items():
-        row = counts[counts["group"] == group]
+        row = counts[(counts["group"] == group) & (counts["group_by"] != "all")]
         if row.empty:
             continue
         shown = row.iloc[0]
@@ -132,40 +144,8 @@ def respondents_sentence(counts: pd.DataFrame, names: dict[str, str], k_min: int
             if shown["suppressed"]
             else f"{name} {int(shown['respondents'])}"
         )
-    n = "fewer than " + str(k_min) if total.isna().all() else str(int(total.sum()))
+    n = f"fewer than {k_min}" if total.isna().all() else str(int(total.sum()))
     return f"{n} people answered" + (f" ({', '.join(parts)})." if parts else ".")
-
-
-def headline(report) -> list[str]:
-    """The three or four findings most worth discussing, one sentence each."""
-    labels = report.framework.labels
-    now = report.levels_for("all")
-    points = [levels_title(now, labels) + "."]
-    if report.previous_round is not None:
-        moves = largest_moves(now, report.levels_for("all", report.previous_round))
-        clear = moves[moves["clear"]]
-        if clear.empty:
-            points.append(
-                f"No behaviour moved clearly since round {report.previous_round}; the "
-                "differences are within what chance alone would give."
-            )
-        else:
-            top = clear.iloc[0]
-            direction = "rose" if top["change"] > 0 else "fell"
-            points.append(
-                f"{labels[top['behaviour']]} {direction} by about "
-                f"{_fmt(abs(top['change']))} points since round {report.previous_round} "
-                f"(more than chance alone would likely give, {format_p(top['p_value'])})."
-            )
-    gap = widest_sector_gap(report.levels_for("sector"))
-    if gap is not None:
-        sectors = report.place.sectors
-        points.append(
-            f"The widest gap between sectors is on {labels[gap['behaviour']].lower()}: "
-            f"{sectors.get(gap['high'], gap['high'])} rate it {_fmt(gap['gap'])} points "
-            f"higher than {sectors.get(gap['low'], gap['low'])}."
-        )
-    return points
 
 
 def suppression_note(levels: pd.DataFrame, names: dict[str, str], k_min: int) -> str:
@@ -178,3 +158,138 @@ def suppression_note(levels: pd.DataFrame, names: dict[str, str], k_min: int) ->
         f"Not shown: {listed}. Fewer than {k_min} people in these groups answered, and "
         f"showing their averages could identify them."
     )
+
+
+def _interval(low: float, high: float) -> str:
+    return f"{low:.1f} to {high:.1f}"
+
+
+def index_table(report) -> pd.DataFrame:
+    """The framework groups' indexes and the overall index, this round beside last round."""
+    rows = report.indexes[report.indexes["group_by"] == "all"]
+    groups = {**report.framework.groups, "overall": "All nine behaviours"}
+    table = []
+    for index, label in groups.items():
+        now = rows[(rows["behaviour"] == index) & (rows["round"] == report.round)]
+        before = rows[(rows["behaviour"] == index) & (rows["round"] == report.previous_round)]
+        if now.empty or bool(now["suppressed"].iloc[0]):
+            continue
+        now = now.iloc[0]
+        table.append(
+            {
+                "Index": label,
+                "Average": _fmt(now["mean"]),
+                "95% interval": _interval(now["ci_low"], now["ci_high"]),
+                "Strongly present": f"{now['share_strong']:.0%}",
+                "Last round": ""
+                if before.empty or bool(before["suppressed"].iloc[0])
+                else _fmt(before["mean"].iloc[0]),
+                "People (all items answered)": int(now["n"]),
+            }
+        )
+    return pd.DataFrame(table)
+
+
+def change_table(report) -> pd.DataFrame:
+    """What moved since last round, for everyone: readable columns, in framework order."""
+    labels = report.framework.labels
+    everyone = report.change[report.change["group_by"] == "all"].set_index("behaviour")
+    table = []
+    for behaviour in report.framework.behaviour_ids:
+        if behaviour not in everyone.index or bool(everyone.at[behaviour, "suppressed"]):
+            continue
+        row = everyone.loc[behaviour]
+        panel = not bool(row["suppressed_panel"])
+        table.append(
+            {
+                "Behaviour": labels[behaviour],
+                "Change (same people)": f"{row['mean_change']:+.1f}" if panel else "not shown",
+                "95% interval": _interval(row["ci_low"], row["ci_high"]) if panel else "",
+                "Improved / declined (reliably)": (
+                    f"{row['share_improved']:.0%} / {row['share_declined']:.0%}" if panel else ""
+                ),
+                "Clear change?": "yes" if bool(row["clear"]) else "within the noise",
+            }
+        )
+    return pd.DataFrame(table)
+
+
+def gaps_table(report, n: int = 5) -> pd.DataFrame:
+    """The widest gaps between sectors or roles, with intervals."""
+    labels = report.framework.labels
+    table = []
+    for gap in report.widest_gaps(n).itertuples():
+        high, low = (gap.group_a, gap.group_b) if gap.gap > 0 else (gap.group_b, gap.group_a)
+        sign = 1 if gap.gap > 0 else -1  # the interval of the gap as "higher minus lower"
+        low_ci, high_ci = sorted((sign * gap.ci_low, sign * gap.ci_high))
+        table.append(
+            {
+                "Behaviour": labels[gap.behaviour],
+                "Higher": _group_name(report, gap.group_by, high),
+                "Lower": _group_name(report, gap.group_by, low),
+                "Gap (points)": _fmt(abs(gap.gap)),
+                "95% interval": _interval(low_ci, high_ci),
+                "Clear?": "yes" if gap.p_value < 0.05 else "could be chance",
+            }
+        )
+    return pd.DataFrame(table)
+
+
+def agreement_notes(report) -> list[str]:
+    """Where people agree strongly, and where they are split."""
+    labels = report.framework.labels
+    rows = report.agreement[~report.agreement["suppressed"]]
+    notes = []
+    for row in rows[rows["split"].fillna(False).astype(bool)].itertuples():
+        who = "everyone" if row.group_by == "all" else _group_name(report, row.group_by, row.group)
+        notes.append(
+            f"Split views on {labels[row.behaviour].lower()} among {who}: answers bunch at both "
+            f"ends (dip test {format_p(row.dip_p)}, bimodality coefficient {row.bc:.2f})."
+        )
+    everyone = rows[rows["group_by"] == "all"]
+    if len(everyone):
+        best = everyone.loc[everyone["r_wg"].idxmax()]
+        notes.append(
+            f"Agreement is highest on {labels[best['behaviour']].lower()} (r_wg "
+            f"{best['r_wg']:.2f}, where 1 means everyone gave the same rating and 0 means "
+            "answers as spread as pure chance)."
+        )
+    if not notes or len(notes) == 1:
+        notes.insert(0, "No behaviour shows views split into two camps this round.")
+    return notes
+
+
+def quality_notes(report) -> list[str]:
+    """Response, missing answers, straight-lining and reliability, in words."""
+    notes = []
+    missing = report.missingness[~report.missingness["suppressed"]]
+    if len(missing):
+        worst = missing.loc[missing["share_missing"].idxmax()]
+        notes.append(
+            f"On average {missing['share_missing'].mean():.0%} of ratings were left blank (most "
+            f"for {report.framework.labels[worst['behaviour']].lower()}: "
+            f"{worst['share_missing']:.0%})."
+        )
+    straight = report.straight_lining[~report.straight_lining["suppressed"]]
+    if len(straight):
+        notes.append(
+            f"{straight['share_straight'].iloc[0]:.0%} of people gave every behaviour the same "
+            "rating (straight-lining), which can mean a rushed answer."
+        )
+    alpha = report.reliability[~report.reliability["suppressed"]]
+    low = alpha[alpha["low_alpha"].fillna(False).astype(bool)]
+    if len(alpha):
+        groups = report.framework.groups
+        if len(low):
+            names = ", ".join(groups[g] for g in low["framework_group"])
+            notes.append(
+                f"The behaviours within {names} do not hang together strongly this round "
+                "(Cronbach's alpha below 0.7, a common convention), so read that group's index "
+                "with care."
+            )
+        else:
+            notes.append(
+                "Within each group of behaviours, answers hang together well (Cronbach's alpha "
+                "0.7 or more), so the group indexes are meaningful."
+            )
+    return notes

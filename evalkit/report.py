@@ -15,7 +15,7 @@ import pandas as pd
 from . import __version__
 
 __all__ = [
-    "indicator_records",
+    "table_records",
     "round_summary",
     "write_json",
     "export_html",
@@ -25,55 +25,91 @@ __all__ = [
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
-def indicator_records(levels: pd.DataFrame) -> list[dict]:
-    """Turn :func:`evalkit.indicators.level` rows into summary records.
+def table_records(table: pd.DataFrame, keys: list[str], statistics: list[str], *,
+                  flag: str = "suppressed") -> list[dict]:
+    """Rows of an indicator table as JSON-ready records.
 
-    A suppressed record names its behaviour and group and nothing else: not even its size.
+    A suppressed row names its keys and ``suppressed: true`` and nothing else: not even its size.
 
     Examples
     --------
-    >>> rows = pd.DataFrame({"behaviour": ["a", "a"], "group_by": "sector", "group": ["x", "y"],
-    ...     "n": [12, 3], "mean": [6.5, float("nan")], "ci_low": [5.9, float("nan")],
-    ...     "ci_high": [7.1, float("nan")], "suppressed": [False, True]})
-    >>> indicator_records(rows)[1]
-    {'behaviour': 'a', 'group_by': 'sector', 'group': 'y', 'suppressed': True}
+    >>> rows = pd.DataFrame({"behaviour": ["a", "a"], "group": ["x", "y"], "n": [12, 3],
+    ...     "mean": [6.5, float("nan")], "suppressed": [False, True]})
+    >>> table_records(rows, ["behaviour", "group"], ["n", "mean"])
+    [{'behaviour': 'a', 'group': 'x', 'n': 12, 'mean': 6.5, 'suppressed': False}, \
+{'behaviour': 'a', 'group': 'y', 'suppressed': True}]
     """
     records = []
-    for row in levels.itertuples(index=False):
-        record = {"behaviour": row.behaviour, "group_by": row.group_by, "group": row.group}
-        if row.suppressed:
+    for row in table.to_dict("records"):
+        record = {key: _plain(row[key]) for key in keys}
+        if bool(row[flag]):
             record["suppressed"] = True
         else:
-            record.update(
-                n=int(row.n),
-                mean=_round(row.mean),
-                ci_low=_round(row.ci_low),
-                ci_high=_round(row.ci_high),
-                suppressed=False,
-            )
+            record.update({name: _plain(row[name]) for name in statistics}, suppressed=False)
         records.append(record)
     return records
 
 
-def _round(value: float, digits: int = 4) -> float | None:
-    return None if value is None or math.isnan(value) else round(float(value), digits)
+def _plain(value):
+    """A JSON-ready scalar: NaN and NA become None, floats keep four decimals."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**53 else round(value, 4)
+    return value
 
 
-def round_summary(
-    place, round_number: int, levels: pd.DataFrame, *, data_sha256: str, respondents: int
-) -> dict:
-    """The machine-readable findings of one round report."""
-    this_round = levels[levels["round"] == round_number]
+def _change_records(change: pd.DataFrame) -> list[dict]:
+    """Change since last round: everyone's part and the panel part each carry their own flag."""
+    keys = ["behaviour", "group_by", "group", "previous_round"]
+    everyone = table_records(change, keys, ["n_before", "n_after", "cliffs_delta",
+                                            "mannwhitney_p", "p_adjusted", "clear"])
+    panel = table_records(change, keys, ["n_panel", "mean_change", "ci_low", "ci_high",
+                                         "share_improved", "share_declined", "share_stable"],
+                          flag="suppressed_panel")
+    for record, panel_record in zip(everyone, panel, strict=True):
+        record["panel"] = {k: v for k, v in panel_record.items() if k not in keys}
+    return everyone
+
+
+def round_summary(report) -> dict:
+    """The machine-readable findings of one round report (see ``RoundReport``)."""
+    from .indicators import LEVEL_COLUMNS
+
+    this_round = report.levels[report.levels["round"] == report.round]
+    indexes = report.indexes[report.indexes["round"] == report.round]
+    group_keys = ["behaviour", "group_by", "group"]
     return {
-        "place": place.id,
-        "place_name": place.name,
-        "round": round_number,
-        "round_label": place.round(round_number).label,
+        "place": report.place.id,
+        "place_name": report.place.name,
+        "round": report.round,
+        "round_label": report.place.round(report.round).label,
+        "previous_round": report.previous_round,
         "evalkit_version": __version__,
-        "data_sha256": data_sha256,
-        "k_min": place.k_min,
-        "respondents": respondents,
-        "indicators": indicator_records(this_round),
+        "data_sha256": report.data_sha256,
+        "k_min": report.k_min,
+        "respondents": report.n_respondents,
+        "indicators": table_records(this_round, group_keys, LEVEL_COLUMNS),
+        "indexes": table_records(indexes.rename(columns={"behaviour": "index"}),
+                                 ["index", "group_by", "group"], LEVEL_COLUMNS),
+        "agreement": table_records(report.agreement, group_keys,
+                                   ["sd", "iqr", "r_wg", "bc", "bimodal", "dip_p", "split"]),
+        "reliability": table_records(report.reliability, ["framework_group", "group_by", "group"],
+                                     ["n", "n_items", "alpha", "low_alpha"]),
+        "voice_gaps": table_records(report.widest_gaps(10),
+                                    ["behaviour", "group_by", "group_a", "group_b"],
+                                    ["gap", "ci_low", "ci_high", "p_value"]),
+        "change": _change_records(report.change),
+        "data_quality": {
+            "responses": table_records(report.responses, ["group_by", "group"],
+                                       ["respondents", "invited", "response_rate"]),
+            "missing": table_records(report.missingness, ["behaviour"],
+                                     ["n_missing", "share_missing"]),
+            "straight_lining": table_records(report.straight_lining, ["round"],
+                                             ["n_straight", "share_straight"]),
+        },
     }
 
 

@@ -118,3 +118,40 @@ def test_failed_run_keeps_the_earlier_report(executed, demo_place, tmp_path):
     failed = good.with_name("round-01.failed")
     assert "deliberate failure" in (failed / "round_report.html").read_text()
     shutil.rmtree(failed)
+
+
+def _raw_rows(place_dir, round_number):
+    path = place_dir / "incoming" / f"round-{round_number:02d}" / "ratings.csv"
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return {row["respondent_id"]: row for row in csv.DictReader(handle)}
+
+
+def test_change_and_indexes_match_the_raw_csvs(demo_place, executed):
+    summary = json.loads((executed / "demo" / "round-02" / "summary.json").read_text())
+    before, after = _raw_rows(demo_place, 1), _raw_rows(demo_place, 2)
+    behaviours = [
+        c for c in next(iter(after.values())) if c not in ("respondent_id", "organisation", "role")
+    ]
+    change = {r["behaviour"]: r for r in summary["change"] if r["group_by"] == "all"}
+    for behaviour in behaviours:
+        # panel members: the same raw id answered in both rounds (ids are hashed in the store)
+        pairs = [
+            (float(before[i][behaviour]), float(after[i][behaviour]))
+            for i in before.keys() & after.keys()
+            if before[i][behaviour].strip() and after[i][behaviour].strip()
+        ]
+        panel = change[behaviour]["panel"]
+        assert panel["n_panel"] == len(pairs)
+        assert panel["mean_change"] == pytest.approx(
+            statistics.fmean(b - a for a, b in pairs), abs=1e-4
+        )
+    # the overall index: each person's mean over all nine, complete cases only
+    complete = [row for row in after.values() if all(row[b].strip() for b in behaviours)]
+    overall = next(
+        r for r in summary["indexes"] if r["index"] == "overall" and r["group_by"] == "all"
+    )
+    assert overall["n"] == len(complete)
+    assert overall["mean"] == pytest.approx(
+        statistics.fmean(statistics.fmean(float(r[b]) for b in behaviours) for r in complete),
+        abs=1e-4,
+    )

@@ -133,18 +133,6 @@ def test_rating_distribution_counts_by_hand(synthetic_ratings):
     assert got["share"].sum() == pytest.approx(1.0)
 
 
-def test_respondent_counts_and_missing_share(synthetic_ratings):
-    counts = indicators.respondent_counts(synthetic_ratings, group_by="sector", k_min=5)
-    public = counts.query("round == 1 and group == 'public'")["respondents"].item()
-    assert public == 40
-    assert counts.query("group == 'lived_experience'")["respondents"].isna().all()
-    missing = indicators.missing_share(synthetic_ratings)
-    expected = (
-        synthetic_ratings.query("round == 2 and behaviour == 'power'")["rating"].isna().mean()
-    )
-    assert missing.query("round == 2 and behaviour == 'power'")["missing_share"].item() == expected
-
-
 FRAMEWORK = load_framework("system-behaviours")
 
 

@@ -204,7 +204,7 @@ def test_no_row_under_k_min_carries_a_statistic(sizes, k_min, seed):
     table = response_counts(df, {"sector": {"s0": 12}}, k_min=k_min)
     sizes_by = {"sector": size, "role": role_size}
     small = [
-        sizes_by[by].get((r, g), 0) < k_min
+        (round_size.get(r, 0) if by == "all" else sizes_by[by].get((r, g), 0)) < k_min
         for r, by, g in zip(table["round"], table["group_by"], table["group"], strict=True)
     ]
     check_hidden(table, small, ["respondents", "invited", "response_rate"])

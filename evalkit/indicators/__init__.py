@@ -4,6 +4,7 @@ Every function takes ``k_min``: a group with fewer respondents than that yields 
 ``suppressed`` whose statistics are missing, so no code path can show them.
 """
 
+from ._suppress import suppress
 from .agreement import AGREEMENT_COLUMNS, agreement, agreement_from_counts, dip_from_counts
 from .bootstrap import bootstrap_mean_interval
 from .gaps import voice_gaps, widest_gaps
@@ -13,10 +14,7 @@ from .levels import (
     LEVEL_COLUMNS,
     index_level,
     level,
-    missing_share,
     rating_distribution,
-    respondent_counts,
-    suppress,
 )
 from .quality import item_missingness, response_counts, straight_lining
 from .reliability import item_rest, reliability
@@ -37,12 +35,10 @@ __all__ = [
     "item_missingness",
     "item_rest",
     "level",
-    "missing_share",
     "rating_distribution",
     "rating_histograms",
     "reliability",
     "response_counts",
-    "respondent_counts",
     "straight_lining",
     "suppress",
     "voice_gaps",

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._suppress import GROUP_COLUMNS
+
 __all__ = ["GROUP_COLUMNS", "Histograms", "rating_histograms", "counts_quantile"]
 
-#: The column each grouping reads ("all" reads none).
-GROUP_COLUMNS = {"all": None, "sector": "sector", "role": "role", "organisation": "organisation"}
 _DENSE_LIMIT = 50_000_000  # cells; above this, histograms are built one grouping at a time
 
 

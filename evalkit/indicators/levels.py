@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._suppress import suppress
 from .bootstrap import bootstrap_mean_interval
 from .histograms import (
     GROUP_COLUMNS,
@@ -25,9 +26,6 @@ __all__ = [
     "level",
     "index_level",
     "rating_distribution",
-    "respondent_counts",
-    "missing_share",
-    "suppress",
 ]
 
 #: The groupings reports break results down by, with the column each reads.
@@ -239,21 +237,7 @@ def _level_table(
         share_strong=counts[:, values >= framework.strongly_present].sum(axis=1) / n,
         share_absent=counts[:, values <= framework.largely_absent].sum(axis=1) / n,
     )
-    return suppress(table, k_min)
-
-
-def suppress(table: pd.DataFrame, k_min: int, *, size: str = "n") -> pd.DataFrame:
-    """Mark rows whose group is smaller than ``k_min`` and blank every statistic in them.
-
-    Statistics are the :data:`LEVEL_COLUMNS` present in ``table``; ``size`` names the column
-    holding the group size (it is blanked too).
-    """
-    table = table.copy()
-    table["suppressed"] = table[size] < k_min
-    columns = [c for c in LEVEL_COLUMNS if c in table.columns]
-    table[columns] = table[columns].astype(float)
-    table.loc[table["suppressed"], columns] = np.nan
-    return table
+    return suppress(table, table["n"] < k_min, LEVEL_COLUMNS)
 
 
 def rating_distribution(ratings: pd.DataFrame, *, k_min: int = 5) -> pd.DataFrame:
@@ -273,47 +257,3 @@ def rating_distribution(ratings: pd.DataFrame, *, k_min: int = 5) -> pd.DataFram
     totals = counts.groupby(["round", "behaviour"])["count"].transform("sum")
     counts["share"] = counts["count"] / totals
     return counts[totals >= k_min].reset_index(drop=True)
-
-
-def respondent_counts(
-    ratings: pd.DataFrame, *, group_by: str = "sector", k_min: int = 5
-) -> pd.DataFrame:
-    """How many people answered per round and group; groups under ``k_min`` are suppressed.
-
-    Returns ``round, group_by, group, respondents, suppressed`` (``respondents`` is missing when
-    suppressed).
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"round": 1, "respondent": list("abcdefg"), "behaviour": "trust",
-    ...                    "sector": ["x"] * 5 + ["y"] * 2, "rating": 5.0})
-    >>> respondent_counts(df, k_min=5)["respondents"].tolist()
-    [5.0, nan]
-    """
-    column = GROUPINGS[group_by] if group_by in GROUPINGS else group_by
-    keys = ["round"] + ([column] if column else [])
-    counts = ratings.groupby(keys, observed=True)["respondent"].nunique().rename("respondents")
-    table = counts.reset_index()
-    table["group"] = table[column].astype(str) if column else "all"
-    table["group_by"] = group_by
-    table["suppressed"] = table["respondents"] < k_min
-    table["respondents"] = table["respondents"].astype(float).mask(table["suppressed"])
-    return table[["round", "group_by", "group", "respondents", "suppressed"]]
-
-
-def missing_share(ratings: pd.DataFrame) -> pd.DataFrame:
-    """Share of unanswered ratings per round and behaviour: ``round, behaviour, missing_share``.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"round": 1, "behaviour": "trust", "rating": [4.0, None, 5, 7]})
-    >>> missing_share(df)["missing_share"].item()
-    0.25
-    """
-    return (
-        ratings.assign(missing=ratings["rating"].isna())
-        .groupby(["round", "behaviour"])["missing"]
-        .mean()
-        .rename("missing_share")
-        .reset_index()
-    )

@@ -10,7 +10,7 @@ from ._suppress import place_keys, suppress, with_group
 
 __all__ = ["response_counts", "item_missingness", "straight_lining"]
 
-_RATE_GROUPINGS = ("sector", "role")
+_RATE_GROUPINGS = ("all", "sector", "role")
 
 
 def response_counts(ratings: pd.DataFrame, place=None, *, k_min: int = 5) -> pd.DataFrame:
@@ -40,21 +40,21 @@ def response_counts(ratings: pd.DataFrame, place=None, *, k_min: int = 5) -> pd.
     --------
     >>> df = pd.DataFrame({"round": 1, "respondent": list("abcdef"), "sector": "public",
     ...                    "role": ["frontline"] * 5 + ["manager"]})
-    >>> response_counts(df, {"sector": {"public": 12}})[["group", "respondents", "response_rate"]]
+    >>> counts = response_counts(df, {"all": 20, "sector": {"public": 12}})
+    >>> counts[["group", "respondents", "response_rate"]]
            group  respondents  response_rate
-    0     public          6.0            0.5
-    1  frontline          5.0            NaN
-    2    manager          NaN            NaN
+    0        all          6.0            0.3
+    1     public          6.0            0.5
+    2  frontline          5.0            NaN
+    3    manager          NaN            NaN
     """
     pk = place_keys(ratings)
     keys = [*pk, "round", "group_by", "group"]
     parts = [
         with_group(ratings, group_by).groupby(keys)["respondent"].nunique().reset_index()
         for group_by in _RATE_GROUPINGS
-        if group_by in ratings.columns
+        if group_by == "all" or group_by in ratings.columns
     ]
-    if not parts:
-        raise ValueError("response_counts needs a 'sector' or 'role' column")
     table = pd.concat(parts, ignore_index=True).rename(columns={"respondent": "respondents"})
     every_round, by_round = _invitations(getattr(place, "invited", place) or {})
     table = table.merge(every_round, on=["group_by", "group"], how="left")
@@ -74,7 +74,9 @@ def _invitations(invited: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The invited mapping as two frames: for every round, and per round number."""
     every_round, by_round = [], []
     for key, value in invited.items():
-        if key in _RATE_GROUPINGS:
+        if key == "all" and not isinstance(value, Mapping):
+            every_round.append(("all", "all", float(value)))
+        elif key in _RATE_GROUPINGS:
             every_round += [(key, str(g), float(n)) for g, n in value.items()]
         elif str(key).isdigit() and isinstance(value, Mapping):
             by_round += [
@@ -84,7 +86,8 @@ def _invitations(invited: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
             ]
         else:
             raise ValueError(
-                f"invited: {key!r} is neither 'sector', 'role' nor a round number with a mapping"
+                f"invited: {key!r} is neither 'all', 'sector', 'role' nor a round number with a "
+                "mapping"
             )
     return (
         pd.DataFrame(every_round, columns=["group_by", "group", "invited"]).astype({"group": str}),
