@@ -184,6 +184,12 @@ def write_index(outputs_dir: str | Path) -> Path:
                 f"<td>{summary['respondents']}</td></tr>"
             )
             place_name = summary["place_name"]
+        trajectory = place_dir / "trajectory" / "trajectory.html"
+        if rows and trajectory.exists():
+            rows.append(
+                f'<tr><td><a href="{html.escape(trajectory.relative_to(outputs_dir).as_posix())}">'
+                "Trajectory: how each behaviour has changed so far</a></td><td></td></tr>"
+            )
         if rows:
             sections.append(
                 f"<section><h2>{html.escape(place_name)}</h2><table><thead><tr><th>Round report"

@@ -53,12 +53,14 @@ class JobResult:
 def plan_place(
     place_dir: str | Path, *, rounds: list[int] | None = None, outputs_dir: str | Path = "outputs"
 ) -> list[Job]:
-    """The round-report jobs for a place: the given rounds, or every ingested round.
+    """The jobs for a place: a round report for the given rounds, or for every ingested round
+    followed by the trajectory over all of them.
 
     Raises :class:`RunError` naming the round when a round is not in ``place.yml`` or has no data.
     """
     place = load_place(place_dir)
     ingested = store.ingested_rounds(place.dir)
+    trajectory_wanted = rounds is None
     if rounds is None:
         rounds = ingested
         if not rounds:
@@ -76,15 +78,22 @@ def plan_place(
             )
     notebook = NOTEBOOKS_DIR / "round_report.ipynb"
     place_out = Path(outputs_dir).resolve() / place.id
-    return [
+    common = {"place": str(place.dir.resolve()), "k_min": place.k_min}
+    jobs = [
         Job(
             name=f"{place.id}/round-{n:02d}",
             notebook=notebook,
             out_dir=place_out / f"round-{n:02d}",
-            parameters={"place": str(place.dir.resolve()), "round": n, "k_min": place.k_min},
+            parameters={**common, "round": n},
         )
         for n in sorted(rounds)
     ]
+    trajectory = NOTEBOOKS_DIR / "trajectory.ipynb"
+    if trajectory_wanted and trajectory.exists():
+        jobs.append(Job(name=f"{place.id}/trajectory", notebook=trajectory,
+                        out_dir=place_out / "trajectory",
+                        parameters={**common, "through_round": max(rounds)}))
+    return jobs
 
 
 def run_jobs(

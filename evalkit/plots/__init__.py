@@ -12,12 +12,19 @@ from .rounds import (
     plot_levels,
     show_figure,
 )
+from .trajectory import EVENT_COLOURS, plot_trajectories, plot_trajectory
+from .transitions import LEVEL_COLOURS, plot_alluvial
 
 __all__ = [
+    "EVENT_COLOURS",
+    "LEVEL_COLOURS",
     "SECTOR_COLOURS",
     "SECTOR_MARKERS",
+    "plot_alluvial",
     "plot_distribution",
     "plot_group_heatmap",
     "plot_levels",
+    "plot_trajectories",
+    "plot_trajectory",
     "show_figure",
 ]
