@@ -69,3 +69,22 @@ def demo_place(tmp_path_factory):
     place_dir = write_demo(tmp_path_factory.mktemp("places") / "demo", seed=1)
     ingest_all_rounds(place_dir)
     return place_dir
+
+
+def small_framework(groups: dict[str, list[str]]):
+    """A 1-10 framework whose groups hold the given behaviour ids (labels: ids in title case)."""
+    from evalkit.config import Behaviour, Framework
+
+    return Framework(
+        id="test",
+        name="Test",
+        version="1",
+        scale_min=1,
+        scale_max=10,
+        strongly_present=8,
+        largely_absent=3,
+        groups={g: g.title() for g in groups},
+        behaviours=tuple(
+            Behaviour(b, b.title(), g, "", "") for g, ids in groups.items() for b in ids
+        ),
+    )

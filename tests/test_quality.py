@@ -5,27 +5,17 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import small_framework
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.config import Behaviour, Framework
 from evalkit.indicators.gaps import voice_gaps
 from evalkit.indicators.quality import item_missingness, response_counts, straight_lining
 from evalkit.indicators.reliability import item_rest, reliability
 from evalkit.indicators.round_change import change_since_last_round
 
 BEHAVIOURS = ["a", "b", "c", "d", "e"]
-FRAMEWORK = Framework(
-    id="test",
-    name="Test",
-    version="1",
-    scale_min=1,
-    scale_max=10,
-    strongly_present=8,
-    largely_absent=3,
-    groups={"head": "Head", "heart": "Heart"},
-    behaviours=tuple(Behaviour(b, b, "head" if b < "d" else "heart", "", "") for b in BEHAVIOURS),
-)
+FRAMEWORK = small_framework({"head": ["a", "b", "c"], "heart": ["d", "e"]})
 
 
 def people(round_number, sectors: dict, roles: dict | None = None, behaviours=("a", "b")):

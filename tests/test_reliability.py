@@ -3,24 +3,12 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import small_framework
 
-from evalkit.config import Behaviour, Framework
 from evalkit.indicators.reliability import item_rest, reliability
 
 HEAD, HEART = ["a", "b", "c"], ["d", "e"]
-FRAMEWORK = Framework(
-    id="test",
-    name="Test",
-    version="1",
-    scale_min=1,
-    scale_max=10,
-    strongly_present=8,
-    largely_absent=3,
-    groups={"head": "Head", "heart": "Heart"},
-    behaviours=tuple(
-        Behaviour(b, b.upper(), "head" if b in HEAD else "heart", "", "") for b in HEAD + HEART
-    ),
-)
+FRAMEWORK = small_framework({"head": HEAD, "heart": HEART})
 
 
 def tidy(scores, items, round_number=1, sectors=None) -> pd.DataFrame:

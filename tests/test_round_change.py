@@ -3,24 +3,14 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import small_framework
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from evalkit.config import Behaviour, Framework
 from evalkit.indicators.round_change import change_since_last_round
 
 BEHAVIOURS = ["trust", "vision", "power"]
-FRAMEWORK = Framework(
-    id="test",
-    name="Test",
-    version="1",
-    scale_min=1,
-    scale_max=10,
-    strongly_present=8,
-    largely_absent=3,
-    groups={"all": "All"},
-    behaviours=tuple(Behaviour(b, b.title(), "all", "", "") for b in BEHAVIOURS),
-)
+FRAMEWORK = small_framework({"all": BEHAVIOURS})
 
 
 def two_rounds(before, after, people_after=None) -> pd.DataFrame:

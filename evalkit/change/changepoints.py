@@ -285,12 +285,15 @@ def breaks_bic(series, *, time=None, max_breaks: int = 5, min_size: int = 2) -> 
     return pd.DataFrame(rows)
 
 
-def _values_and_times(series, time) -> tuple[np.ndarray, np.ndarray]:
+def _values_and_times(series, time, *, drop_missing: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """A series' values and times as arrays; missing values dropped, or refused."""
     if isinstance(series, pd.DataFrame):
         raise TypeError("pass one column (a Series or array), not a DataFrame")
     values = np.asarray(series, dtype=float)
     if values.ndim != 1:
         raise ValueError("series must be one-dimensional")
+    if not drop_missing and np.isnan(values).any():
+        raise ValueError("series has missing values: fill or interpolate them first")
     if time is None:
         time = series.index if isinstance(series, pd.Series) else np.arange(len(values))
     times = np.asarray(time)

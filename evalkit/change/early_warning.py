@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
+from .changepoints import _values_and_times
+
 __all__ = ["INDICATORS", "MIN_POINTS_FOR_TESTS", "early_warning", "early_warning_trends"]
 
 #: The indicators, in the order of the columns of :func:`early_warning`.
@@ -80,7 +82,7 @@ def early_warning(
     >>> table["variance"].round(3).tolist()
     [nan, nan, nan, 2.917, 1.667, 4.333, 1.583, 4.917]
     """
-    values, times = _values_and_times(series, time)
+    values, times = _values_and_times(series, time, drop_missing=False)
     size = _window_size(window, len(values))
     trend = _trend(values, detrend, bandwidth)
     residual = values - trend
@@ -194,22 +196,6 @@ def early_warning_trends(
             }
         )
     return pd.DataFrame(rows)
-
-
-def _values_and_times(series, time) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(series, pd.DataFrame):
-        raise TypeError("pass one column (a Series or array), not a DataFrame")
-    values = np.asarray(series, dtype=float)
-    if values.ndim != 1:
-        raise ValueError("series must be one-dimensional")
-    if np.isnan(values).any():
-        raise ValueError("series has missing values: fill or interpolate them first")
-    if time is None:
-        time = series.index if isinstance(series, pd.Series) else np.arange(len(values))
-    times = np.asarray(time)
-    if len(times) != len(values):
-        raise ValueError(f"time has {len(times)} values but series has {len(values)}")
-    return values, times
 
 
 def _window_size(window: float, n: int) -> int:

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..config import Framework
+from ..multiple_testing import benjamini_hochberg
 
 __all__ = [
     "LEVELS",
@@ -223,7 +224,7 @@ def transition_balance(
     balance = pd.DataFrame(rows)
     balance["p_value"] = balance["p_value"].mask(balance["suppressed"])
     step = [k for k in keys if k != "behaviour"]
-    balance["p_adjusted"] = balance.groupby(step)["p_value"].transform(_benjamini_hochberg)
+    balance["p_adjusted"] = balance.groupby(step)["p_value"].transform(benjamini_hochberg)
     hide = balance["suppressed"]
     for column in ["n_panel", *_BALANCE_TESTS]:
         balance[column] = balance[column].astype(float).mask(hide)
@@ -335,11 +336,3 @@ def _fixed_cells(n, hidden, equal, at_most) -> np.ndarray:
         )
         fixed[unknown[k]] = -high.fun - low.fun < 0.5
     return fixed.reshape(3, 3)
-
-
-def _benjamini_hochberg(p: pd.Series) -> pd.Series:
-    tested = p.notna()
-    adjusted = p.copy()
-    if tested.any():
-        adjusted[tested] = stats.false_discovery_control(p[tested].to_numpy(), method="bh")
-    return adjusted

@@ -7,6 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from ..config import Framework
+from ..multiple_testing import benjamini_hochberg
 from ._suppress import ordered, place_keys, suppress, with_group
 
 __all__ = ["change_since_last_round"]
@@ -171,7 +172,7 @@ def _everyone(before, after, keys, k_min) -> pd.DataFrame:
         )
         table.loc[shown, "mannwhitney_p"] = test.pvalue
     family = table.groupby([k for k in keys if k not in ("previous_round", "behaviour")])
-    table["p_adjusted"] = family["mannwhitney_p"].transform(_benjamini_hochberg)
+    table["p_adjusted"] = family["mannwhitney_p"].transform(benjamini_hochberg)
     table["clear"] = (table["p_adjusted"] < 0.05).astype("boolean").mask(table["p_adjusted"].isna())
     return table
 
@@ -184,11 +185,3 @@ def _samples(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
     column = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     out[row, column] = np.repeat(np.tile(values, len(counts)), counts.ravel())
     return out
-
-
-def _benjamini_hochberg(p: pd.Series) -> pd.Series:
-    tested = p.notna()
-    adjusted = p.copy()
-    if tested.any():
-        adjusted[tested] = stats.false_discovery_control(p[tested].to_numpy(), method="bh")
-    return adjusted
