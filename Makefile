@@ -19,7 +19,7 @@ $(INSTALLED): pyproject.toml
 
 demo: $(INSTALLED)
 	rm -rf $(DEMO)
-	$(BIN)/evalkit demo --out $(DEMO) --seed 1
+	$(BIN)/evalkit demo --out $(DEMO)
 	@for dir in $(DEMO)/incoming/round-*; do \
 	  r=$${dir##*-}; \
 	  $(BIN)/evalkit ingest $(DEMO) --round $$((10#$$r)) --ratings $$dir/ratings.csv \

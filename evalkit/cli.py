@@ -12,9 +12,9 @@ __all__ = ["main"]
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import write_demo
+    from .demo import DEFAULT_SEED, write_demo
 
-    out = write_demo(args.out, seed=args.seed)
+    out = write_demo(args.out, seed=DEFAULT_SEED if args.seed is None else args.seed)
     print(f"Wrote a demo place to {out}. Next: ingest its rounds (see 'make demo').")
     return 0
 
@@ -64,6 +64,29 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trend(args: argparse.Namespace) -> int:
+    import json
+
+    from .trend_file import assess_file
+
+    table = assess_file(args.file, time=args.time, value=args.value, unit=args.unit, by=args.by)
+    if args.json:
+        print(json.dumps(table, indent=2, ensure_ascii=False))
+    else:
+        for record in table:
+            where = ", ".join(f"{column}={record[column]}" for column in args.by)
+            interval = "".join(
+                f" turning at {b['time']:g} (95% interval {b['low']:g} to {b['high']:g})"
+                for b in record["breakpoints"]
+            )
+            print(
+                f"{where + ': ' if where else ''}{record['shape']}"
+                f"{' (non-linear)' if record['nonlinear'] else ''}{interval}"
+            )
+            print(f"    {record['sentence']}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evalkit", description="Developmental evaluation of place-based systems change."
@@ -72,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="write a fictional place with eight rounds of data")
     demo.add_argument("--out", default="data/demo", help="folder to write (default: data/demo)")
-    demo.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    demo.add_argument("--seed", type=int, default=None, help="random seed (default: 2)")
     demo.set_defaults(handler=_demo)
 
     ingest = commands.add_parser(
@@ -103,6 +126,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
+    trend = commands.add_parser(
+        "trend", help="assess the shape of change in each series of a CSV file"
+    )
+    trend.add_argument("file", help="CSV file with one row per observation")
+    trend.add_argument("--time", required=True, help="time column: rounds, years, dates or any x")
+    trend.add_argument("--value", required=True, help="value column")
+    trend.add_argument("--unit", help="respondent id column, for panels (optional)")
+    trend.add_argument(
+        "--by", nargs="*", default=[], metavar="COL", help="columns that split the file into series"
+    )
+    trend.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    trend.set_defaults(handler=_trend)
     return parser
 
 

@@ -25,8 +25,9 @@ __all__ = [
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
-def table_records(table: pd.DataFrame, keys: list[str], statistics: list[str], *,
-                  flag: str = "suppressed") -> list[dict]:
+def table_records(
+    table: pd.DataFrame, keys: list[str], statistics: list[str], *, flag: str = "suppressed"
+) -> list[dict]:
     """Rows of an indicator table as JSON-ready records.
 
     A suppressed row names its keys and ``suppressed: true`` and nothing else: not even its size.
@@ -64,11 +65,25 @@ def _plain(value):
 def _change_records(change: pd.DataFrame) -> list[dict]:
     """Change since last round: everyone's part and the panel part each carry their own flag."""
     keys = ["behaviour", "group_by", "group", "previous_round"]
-    everyone = table_records(change, keys, ["n_before", "n_after", "cliffs_delta",
-                                            "mannwhitney_p", "p_adjusted", "clear"])
-    panel = table_records(change, keys, ["n_panel", "mean_change", "ci_low", "ci_high",
-                                         "share_improved", "share_declined", "share_stable"],
-                          flag="suppressed_panel")
+    everyone = table_records(
+        change,
+        keys,
+        ["n_before", "n_after", "cliffs_delta", "mannwhitney_p", "p_adjusted", "clear"],
+    )
+    panel = table_records(
+        change,
+        keys,
+        [
+            "n_panel",
+            "mean_change",
+            "ci_low",
+            "ci_high",
+            "share_improved",
+            "share_declined",
+            "share_stable",
+        ],
+        flag="suppressed_panel",
+    )
     for record, panel_record in zip(everyone, panel, strict=True):
         record["panel"] = {k: v for k, v in panel_record.items() if k not in keys}
     return everyone
@@ -92,23 +107,35 @@ def round_summary(report) -> dict:
         "k_min": report.k_min,
         "respondents": report.n_respondents,
         "indicators": table_records(this_round, group_keys, LEVEL_COLUMNS),
-        "indexes": table_records(indexes.rename(columns={"behaviour": "index"}),
-                                 ["index", "group_by", "group"], LEVEL_COLUMNS),
-        "agreement": table_records(report.agreement, group_keys,
-                                   ["sd", "iqr", "r_wg", "bc", "bimodal", "dip_p", "split"]),
-        "reliability": table_records(report.reliability, ["framework_group", "group_by", "group"],
-                                     ["n", "n_items", "alpha", "low_alpha"]),
-        "voice_gaps": table_records(report.widest_gaps(10),
-                                    ["behaviour", "group_by", "group_a", "group_b"],
-                                    ["gap", "ci_low", "ci_high", "p_value"]),
+        "indexes": table_records(
+            indexes.rename(columns={"behaviour": "index"}),
+            ["index", "group_by", "group"],
+            LEVEL_COLUMNS,
+        ),
+        "agreement": table_records(
+            report.agreement, group_keys, ["sd", "iqr", "r_wg", "bc", "bimodal", "dip_p", "split"]
+        ),
+        "reliability": table_records(
+            report.reliability,
+            ["framework_group", "group_by", "group"],
+            ["n", "n_items", "alpha", "low_alpha"],
+        ),
+        "voice_gaps": table_records(
+            report.widest_gaps(10),
+            ["behaviour", "group_by", "group_a", "group_b"],
+            ["gap", "ci_low", "ci_high", "p_value"],
+        ),
         "change": _change_records(report.change),
         "data_quality": {
-            "responses": table_records(report.responses, ["group_by", "group"],
-                                       ["respondents", "invited", "response_rate"]),
-            "missing": table_records(report.missingness, ["behaviour"],
-                                     ["n_missing", "share_missing"]),
-            "straight_lining": table_records(report.straight_lining, ["round"],
-                                             ["n_straight", "share_straight"]),
+            "responses": table_records(
+                report.responses, ["group_by", "group"], ["respondents", "invited", "response_rate"]
+            ),
+            "missing": table_records(
+                report.missingness, ["behaviour"], ["n_missing", "share_missing"]
+            ),
+            "straight_lining": table_records(
+                report.straight_lining, ["round"], ["n_straight", "share_straight"]
+            ),
         },
     }
 
@@ -147,6 +174,13 @@ def export_html(
     from nbconvert import HTMLExporter
 
     notebook = nbformat.read(notebook_path, as_version=4)
+    for cell in notebook.cells:  # warnings are for the analyst, not the partners reading this
+        if "outputs" in cell:
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     exporter = HTMLExporter(
         template_name="evalkit_report", extra_template_basedirs=[str(TEMPLATES_DIR)]
     )

@@ -90,9 +90,14 @@ def plan_place(
     ]
     trajectory = NOTEBOOKS_DIR / "trajectory.ipynb"
     if trajectory_wanted and trajectory.exists():
-        jobs.append(Job(name=f"{place.id}/trajectory", notebook=trajectory,
-                        out_dir=place_out / "trajectory",
-                        parameters={**common, "through_round": max(rounds)}))
+        jobs.append(
+            Job(
+                name=f"{place.id}/trajectory",
+                notebook=trajectory,
+                out_dir=place_out / "trajectory",
+                parameters={**common, "through_round": max(rounds)},
+            )
+        )
     return jobs
 
 

@@ -63,10 +63,10 @@ def ingest_all_rounds(place_dir):
 
 @pytest.fixture(scope="session")
 def demo_place(tmp_path_factory):
-    """The seed-1 demo place with every round ingested (shared: treat as read-only)."""
-    from evalkit.demo import write_demo
+    """The demo place of ``make demo`` with every round ingested (shared: treat as read-only)."""
+    from evalkit.demo import DEFAULT_SEED, write_demo
 
-    place_dir = write_demo(tmp_path_factory.mktemp("places") / "demo", seed=1)
+    place_dir = write_demo(tmp_path_factory.mktemp("places") / "demo", seed=DEFAULT_SEED)
     ingest_all_rounds(place_dir)
     return place_dir
 

@@ -51,27 +51,57 @@ def plot_trajectory(
     shown = levels.dropna(subset=["mean"])
     if by_group is not None:
         for group, rows in by_group.dropna(subset=["mean"]).groupby("group", sort=False):
-            ax.plot(rows["round"], rows["mean"], color=SECTOR_COLOURS.get(group, "#999999"),
-                    marker=SECTOR_MARKERS.get(group, "o"), markersize=3, lw=1, alpha=0.8,
-                    label=str(group).replace("_", " ").capitalize())
-    ax.errorbar(shown["round"], shown["mean"],
-                yerr=[shown["mean"] - shown["ci_low"], shown["ci_high"] - shown["mean"]],
-                fmt="o", color=_OVERALL, capsize=3, label="Everyone (95% interval)", zorder=3)
+            ax.plot(
+                rows["round"],
+                rows["mean"],
+                color=SECTOR_COLOURS.get(group, "#999999"),
+                marker=SECTOR_MARKERS.get(group, "o"),
+                markersize=3,
+                lw=1,
+                alpha=0.8,
+                label=str(group).replace("_", " ").capitalize(),
+            )
+    ax.errorbar(
+        shown["round"],
+        shown["mean"],
+        yerr=[shown["mean"] - shown["ci_low"], shown["ci_high"] - shown["mean"]],
+        fmt="o",
+        color=_OVERALL,
+        capsize=3,
+        label="Everyone (95% interval)",
+        zorder=3,
+    )
     if fitted is not None and len(fitted):
-        ax.plot(fitted["time"], fitted["fitted"], color=_OVERALL, lw=2, alpha=0.6,
-                label="Best-fitting shape", zorder=2)
+        ax.plot(
+            fitted["time"],
+            fitted["fitted"],
+            color=_OVERALL,
+            lw=2,
+            alpha=0.6,
+            label="Best-fitting shape",
+            zorder=2,
+        )
     for point in breakpoints or []:
         ax.axvspan(point["low"], point["high"], color="#F0E442", alpha=0.35, lw=0, zorder=0)
         ax.axvline(point["time"], color="#B8A200", lw=1.2, zorder=1)
     if events is not None and len(events):
         top = ax.get_ylim()[1] if scale is None else scale[1]
-        for event in events.itertuples():
+        same_round = events.groupby("round").cumcount().to_numpy()
+        for event, nth in zip(events.itertuples(), same_round, strict=True):
             colour = EVENT_COLOURS.get(event.kind, "#666666")
             ax.axvline(event.round, color=colour, ls=_EVENT_STYLES.get(event.kind, "-"), lw=1)
-            if label_events:
-                ax.annotate(event.description, xy=(event.round, top), xytext=(2, -2),
-                            textcoords="offset points", rotation=90, va="top", ha="left",
-                            fontsize=7, color=colour)
+            if label_events:  # several events in one round: labels side by side, not on top
+                ax.annotate(
+                    event.description,
+                    xy=(event.round, top),
+                    xytext=(2 + 10 * nth, -2),
+                    textcoords="offset points",
+                    rotation=90,
+                    va="top",
+                    ha="left",
+                    fontsize=7,
+                    color=colour,
+                )
     rounds = np.sort(levels["round"].unique())
     ax.set_xticks(rounds, [str(r) for r in rounds])
     ax.set_xlabel("Round")
@@ -84,25 +114,39 @@ def plot_trajectory(
     return ax
 
 
-def plot_trajectories(series: pd.DataFrame, labels: dict[str, str], *, order: list[str],
-                      shapes: dict[str, str] | None = None, breakpoints: dict | None = None,
-                      events: pd.DataFrame | None = None, ncols: int = 3, title: str | None = None):
+def plot_trajectories(
+    series: pd.DataFrame,
+    labels: dict[str, str],
+    *,
+    order: list[str],
+    shapes: dict[str, str] | None = None,
+    breakpoints: dict | None = None,
+    events: pd.DataFrame | None = None,
+    ncols: int = 3,
+    title: str | None = None,
+):
     """Small multiples: one panel per behaviour (``series``: behaviour, round, mean, ci_low,
     ci_high), in framework order, each titled with its label and shape; returns the Figure."""
     import matplotlib.pyplot as plt
 
     nrows = int(np.ceil(len(order) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.3 * nrows), sharex=True,
-                             sharey=True, squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.1 * ncols, 2.3 * nrows), sharex=True, sharey=True, squeeze=False
+    )
     for ax, behaviour in zip(axes.ravel(), order, strict=False):
         rows = series[series["behaviour"] == behaviour]
-        plot_trajectory(rows, breakpoints=(breakpoints or {}).get(behaviour), events=events,
-                        ax=ax, label_events=False)
+        plot_trajectory(
+            rows,
+            breakpoints=(breakpoints or {}).get(behaviour),
+            events=events,
+            ax=ax,
+            label_events=False,
+        )
         shape = (shapes or {}).get(behaviour, "")
         ax.set_title(f"{labels[behaviour]}\n{shape}", fontsize=9, loc="left")
         ax.set_xlabel("")
         ax.set_ylabel("")
-    for ax in axes.ravel()[len(order):]:
+    for ax in axes.ravel()[len(order) :]:
         ax.set_visible(False)
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=11)

@@ -1,0 +1,203 @@
+"""How often the change engine finds the true shape, and how fast it is.
+
+Simulated places each ask 150 respondents a round (a panel: about 15% leave after each round and
+new people join) to rate nine behaviours on a 1 to 10 scale, for 8 rounds. A rating is
+``clip(round(level + truth(round) + u_round + person + person_behaviour + noise), 1, 10)``: person
+SD 1.2, person-by-behaviour SD 0.7, occasion SD 1.4 (about 2 in all), and round-level noise
+``u_round`` of SD 0.1 per behaviour and round. Each behaviour's truth is drawn from flat, linear,
+step, S-curve and backsliding, with a shift of 0.5 to 1.5 points:
+
+- linear: rises by the shift over the 8 rounds;
+- step: jumps by the shift at round 4 or 5 (its turning round, the first round at the new level);
+- S-curve: the logistic shift / (1 + exp(-(t - m) / 0.5)), midpoint m of 4, 4.5 or 5 (the
+  turning round); most of the change happens within about two rounds;
+- backsliding: rises 0.15 a round until round 4 or 5 (the turning round), then falls by the shift
+  by round 8.
+
+Each place is assessed with ``assess_trends(..., by=["place", "behaviour"], family="place")``: the
+between-round variance is pooled over the place's nine behaviours and p-values are adjusted across
+them (Benjamini-Hochberg), as a place's trajectory report does. The accuracy run prints the
+confusion matrix of true against found shape, the false-positive rate of ``nonlinear`` on flat and
+linear truths, the detection rate per truth and shift, and how often the (first) breakpoint lands
+within one round of the truth among detections; then 100 places x 9 behaviours are timed.
+The last line printed is JSON.
+
+Run: .venv/bin/python benchmarks/change_accuracy.py [--places 300] [--seed 20261127]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+import pandas as pd
+
+from evalkit.change import assess_trends
+
+TRUTHS = ("flat", "linear", "step", "s_curve", "backsliding")
+SHIFTS = (0.5, 0.75, 1.0, 1.25, 1.5)
+BEHAVIOURS = 9
+ROUNDS = 8
+RESPONDENTS = 150
+STAY = 0.85
+PERSON_SD, PERSON_BEHAVIOUR_SD, OCCASION_SD, ROUND_SD = 1.2, 0.7, 1.4, 0.1
+S_CURVE_SCALE = 0.5
+FOUND = ("flat", "linear", "step", "segmented", "u_shape", "s_curve", "shock_recovery")
+
+
+def curve(truth: str, shift: float, turn: float, t: np.ndarray) -> np.ndarray:
+    """The true change from round 1, at rounds t."""
+    if truth == "flat":
+        return 0 * t
+    if truth == "linear":
+        return shift * (t - 1) / (t[-1] - 1)
+    if truth == "step":
+        return shift * (t >= turn)
+    if truth == "s_curve":
+        return shift / (1 + np.exp(-(t - turn) / S_CURVE_SCALE))
+    if truth == "backsliding":
+        return 0.15 * (np.minimum(t, turn) - 1) - shift * np.maximum(t - turn, 0) / (t[-1] - turn)
+    raise ValueError(truth)
+
+
+def simulate(places: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Ratings (place, round, respondent, behaviour, rating) and the truth of every series."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(1.0, ROUNDS + 1)
+    frames, truths = [], []
+    for place in range(places):
+        kinds = rng.choice(len(TRUTHS), BEHAVIOURS)
+        means = np.empty((BEHAVIOURS, ROUNDS))
+        for b, kind in enumerate(kinds):
+            truth = TRUTHS[kind]
+            shift = 0.0 if truth == "flat" else float(rng.choice(SHIFTS))
+            turn = float(rng.choice([4.0, 4.5, 5.0] if truth == "s_curve" else [4.0, 5.0]))
+            turn = np.nan if truth in ("flat", "linear") else turn
+            level = rng.uniform(4.0, 7.0)
+            means[b] = level + curve(truth, shift, turn, t) + rng.normal(0, ROUND_SD, ROUNDS)
+            truths.append((place, f"b{b}", truth, shift, turn))
+        # the panel: who answers in each round
+        person = rng.normal(0, PERSON_SD, RESPONDENTS)
+        person_behaviour = rng.normal(0, PERSON_BEHAVIOUR_SD, (RESPONDENTS, BEHAVIOURS))
+        active = np.arange(RESPONDENTS)
+        for r in range(ROUNDS):
+            if r:
+                stay = active[rng.random(active.size) < STAY]
+                new = np.arange(person.size, person.size + RESPONDENTS - stay.size)
+                person = np.append(person, rng.normal(0, PERSON_SD, new.size))
+                person_behaviour = np.vstack(
+                    [person_behaviour, rng.normal(0, PERSON_BEHAVIOUR_SD, (new.size, BEHAVIOURS))]
+                )
+                active = np.concatenate([stay, new])
+            latent = (
+                means[:, r][None, :]
+                + person[active][:, None]
+                + person_behaviour[active]
+                + rng.normal(0, OCCASION_SD, (active.size, BEHAVIOURS))
+            )
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "place": place,
+                        "round": r + 1,
+                        "respondent": np.repeat(active, BEHAVIOURS),
+                        "behaviour": np.tile([f"b{b}" for b in range(BEHAVIOURS)], active.size),
+                        "rating": np.clip(np.rint(latent), 1, 10).ravel(),
+                    }
+                )
+            )
+    truth = pd.DataFrame(truths, columns=["place", "behaviour", "truth", "shift", "turn"])
+    return pd.concat(frames, ignore_index=True), truth
+
+
+def assess(ratings: pd.DataFrame, seed: int) -> pd.DataFrame:
+    return assess_trends(
+        ratings,
+        time="round",
+        value="rating",
+        unit="respondent",
+        by=["place", "behaviour"],
+        family="place",
+        seed=seed,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--places", type=int, default=300, help="places in the accuracy run")
+    parser.add_argument("--seed", type=int, default=20261127, help="seed of the simulation")
+    args = parser.parse_args()
+
+    ratings, truth = simulate(args.places, args.seed)
+    start = time.perf_counter()
+    found = assess(ratings, args.seed + 1)
+    accuracy_seconds = time.perf_counter() - start
+    table = truth.merge(found, on=["place", "behaviour"])
+    raw = table["p_value"] <= 0.05
+    null = table["truth"].isin(["flat", "linear"])
+    print(f"{len(table)} series ({args.places} places x {BEHAVIOURS} behaviours), "
+          f"{ROUNDS} rounds x {RESPONDENTS} respondents; assessed in {accuracy_seconds:.1f} s\n")  # fmt: skip
+
+    print("Confusion matrix (rows: truth, columns: shape found)")
+    confusion = pd.crosstab(table["truth"], table["shape"]).reindex(
+        index=list(TRUTHS), columns=[f for f in FOUND if f in set(table["shape"])] or None
+    )
+    print(confusion.fillna(0).astype(int).to_string(), "\n")
+
+    fp = float(table.loc[null, "nonlinear"].mean())
+    print(f"False-positive rate of nonlinear on flat and linear truths: {fp:.3f} "
+          f"(unadjusted p <= 0.05: {raw[null].mean():.3f}; n = {int(null.sum())})")  # fmt: skip
+    for name in ("flat", "linear"):
+        part = table["truth"] == name
+        print(f"  {name}: {table.loc[part, 'nonlinear'].mean():.3f}")
+
+    print("\nDetection rate of nonlinear (adjusted; unadjusted in brackets), by truth and shift")
+    rows = []
+    for (name, shift), part in table[~null].groupby(["truth", "shift"]):
+        rows.append(
+            {
+                "truth": name,
+                "shift": shift,
+                "n": len(part),
+                "detected": f"{part['nonlinear'].mean():.2f} ({(part['p_value'] <= 0.05).mean():.2f})",
+            }
+        )
+    detection = pd.DataFrame(rows).pivot(index="truth", columns="shift", values="detected")
+    print(detection.reindex(["step", "s_curve", "backsliding"]).to_string(), "\n")
+    big = ~null & (table["shift"] >= 1.0)
+    detection_1pt = float(table.loc[big, "nonlinear"].mean())
+    print(f"Detection rate, non-linear truths with a shift of 1.0 or more: {detection_1pt:.3f} "
+          f"(n = {int(big.sum())})")  # fmt: skip
+
+    hits = table[~null & table["nonlinear"] & table["breakpoint"].notna()]
+    within = (hits["breakpoint"] - hits["turn"]).abs() <= 1.0
+    print(f"Breakpoint within one round of the truth, among detections: {within.mean():.3f} "
+          f"(n = {len(hits)})")  # fmt: skip
+    for name, part in hits.groupby("truth"):
+        share = ((part["breakpoint"] - part["turn"]).abs() <= 1.0).mean()
+        print(f"  {name}: {share:.3f}")
+
+    timed, _ = simulate(100, args.seed + 2)
+    start = time.perf_counter()
+    result = assess(timed, args.seed + 3)
+    seconds = time.perf_counter() - start
+    print(f"\n900 assessments (100 places x 9 behaviours): {seconds:.1f} s ({len(result)} series)")
+    print(
+        json.dumps(
+            {
+                "false_positive_rate": round(fp, 4),
+                "false_positive_rate_unadjusted": round(float(raw[null].mean()), 4),
+                "detection_rate_1pt": round(detection_1pt, 4),
+                "breakpoint_within_1": round(float(within.mean()), 4),
+                "seconds_900": round(seconds, 2),
+                "series": len(table),
+                "seed": args.seed,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""From tidy rows to a series of time points: the mean, its standard error, and a numeric time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import EvalkitError
+
+__all__ = ["round_means", "sampling_covariance"]
+
+_DAYS_PER_YEAR = 365.25
+
+
+def round_means(data: pd.DataFrame, *, time: str, value: str, unit: str | None = None):
+    """Aggregate tidy rows to one row per time point.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per observation; rows with a missing time or value are dropped.
+    time : str
+        Round numbers, years, dates (datetime or ISO strings) or any numeric x.
+    value : str
+        The numeric value (e.g. a rating).
+    unit : str, optional
+        Respondent (or panel unit) id; several rows of one unit at one time are averaged first.
+
+    Returns
+    -------
+    DataFrame
+        ``time`` (as given), ``x`` (numeric: the number itself, or decimal years for dates),
+        ``n``, ``mean``, ``sd`` and ``se`` (sd / sqrt(n)), sorted by time. ``attrs["time_kind"]``
+        is ``"datetime"`` or ``"numeric"``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"round": [1, 1, 2, 2, 2], "rating": [4.0, 6, 5, 6, 7]})
+    >>> round_means(df, time="round", value="rating")[["time", "n", "mean", "se"]].round(3)
+       time  n  mean     se
+    0     1  2   5.0  1.000
+    1     2  3   6.0  0.577
+    """
+    rows, kind = _tidy(data, time, value, unit)
+    table = _aggregate(_per_unit(rows, unit))
+    table.attrs["time_kind"] = kind
+    return table
+
+
+def sampling_covariance(rows: pd.DataFrame, table: pd.DataFrame, unit: str | None) -> np.ndarray:
+    """Sampling covariance of the time points' means, k x k.
+
+    Without a unit it is diagonal, se_t^2 = s_t^2 / n_t. With a unit (a panel) the means of two
+    times share the people who answered both, so it is the cluster-robust covariance
+    V_st = c_s c_t sum_i e_is e_it / (n_s n_t), e_it = y_it - mean_t summed over the units i present
+    at both times, c_t = sqrt(n_t / (n_t - 1)) so that the diagonal is exactly s_t^2 / n_t (Liang
+    and Zeger 1986). Where n_t = 1 the pooled within-time variance stands in for s_t^2, and a
+    variance below 1% of the median is raised to it, so that no mean counts as known exactly.
+    """
+    n = table["n"].to_numpy(dtype=float)
+    var = table["sd"].to_numpy(dtype=float) ** 2
+    several = n > 1
+    pooled = np.sum((n[several] - 1) * var[several]) / max(np.sum(n[several] - 1), 1)
+    var = np.where(several, var, pooled)
+    floor = 0.01 * np.median(var[var > 0]) if np.any(var > 0) else 1e-12
+    target = np.maximum(var, floor) / n
+    if unit is None:
+        return np.diag(target)
+    units = _per_unit(rows, unit)
+    times = np.searchsorted(table["x"].to_numpy(), units["x"].to_numpy())
+    ids = pd.factorize(units[unit])[0]
+    resid = units["value"].to_numpy() - table["mean"].to_numpy()[times]
+    a = np.zeros((ids.max() + 1, len(n)))
+    a[ids, times] = resid / n[times]
+    cov = a.T @ a
+    # rescale to the diagonal s_t^2 / n_t (this is c_s c_t, plus the floor and the stand-in)
+    scale = np.sqrt(target / np.maximum(np.diag(cov), 1e-300))
+    scale = np.where(np.diag(cov) > 0, scale, 1.0)
+    cov = cov * scale[:, None] * scale[None, :]
+    cov[np.diag_indices_from(cov)] = target
+    # keep it positive definite when the units are few
+    eigval, eigvec = np.linalg.eigh(cov)
+    eigval = np.maximum(eigval, 1e-6 * target.mean())
+    return (eigvec * eigval) @ eigvec.T
+
+
+def _per_unit(rows: pd.DataFrame, unit: str | None) -> pd.DataFrame:
+    """One row per unit and time (a unit's several values at one time averaged)."""
+    if unit is None or not rows.duplicated(["x", unit]).any():
+        return rows
+    return rows.groupby(["x", unit], sort=False, as_index=False).agg(
+        time=("time", "first"), value=("value", "mean")
+    )
+
+
+def _aggregate(rows: pd.DataFrame) -> pd.DataFrame:
+    x, first, codes = np.unique(rows["x"].to_numpy(), return_index=True, return_inverse=True)
+    values = rows["value"].to_numpy(dtype=float)
+    n = np.bincount(codes, minlength=len(x))
+    mean = np.bincount(codes, values, len(x)) / n
+    squares = np.bincount(codes, (values - mean[codes]) ** 2, len(x))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.where(n > 1, np.sqrt(squares / (n - 1)), np.nan)
+    return pd.DataFrame(
+        {
+            "time": rows["time"].to_numpy()[first],
+            "x": x,
+            "n": n,
+            "mean": mean,
+            "sd": sd,
+            "se": sd / np.sqrt(n),
+        }
+    )
+
+
+def _tidy(data: pd.DataFrame, time: str, value: str, unit: str | None):
+    """time, x, value (and unit) for the rows with both a time and a value; the time's kind."""
+    if not isinstance(data, pd.DataFrame):
+        raise EvalkitError("Give the data as a pandas DataFrame.")
+    missing = [c for c in (time, value, unit) if c is not None and c not in data.columns]
+    if missing:
+        raise EvalkitError(
+            f"Column{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} not found; "
+            f"the data has {', '.join(map(str, data.columns))}."
+        )
+    values = pd.to_numeric(data[value], errors="coerce")
+    bad = values.isna() & data[value].notna()
+    if bad.any():
+        example = data.loc[bad, value].iloc[0]
+        raise EvalkitError(f"Column {value!r} must hold numbers; found {example!r}.")
+    x, kind = numeric_time(data[time])
+    rows = pd.DataFrame({"time": data[time].to_numpy(), "x": x, "value": values.to_numpy()})
+    if unit is not None:
+        rows[unit] = data[unit].to_numpy()
+    rows = rows.dropna(subset=["x", "value"])
+    if rows.empty:
+        raise EvalkitError(f"No rows with both a {time!r} and a {value!r}.")
+    return rows, kind
+
+
+def numeric_time(column: pd.Series) -> tuple[np.ndarray, str]:
+    """Numbers as they are; dates as decimal years (days since 1970 / 365.25 + 1970)."""
+    if pd.api.types.is_bool_dtype(column):
+        raise EvalkitError("The time column must hold numbers or dates, not true/false.")
+    if pd.api.types.is_numeric_dtype(column):
+        return column.to_numpy(dtype=float), "numeric"
+    if not pd.api.types.is_datetime64_any_dtype(column):
+        numbers = pd.to_numeric(column, errors="coerce")
+        if numbers.notna().sum() == column.notna().sum():
+            return numbers.to_numpy(dtype=float), "numeric"
+        try:
+            column = pd.to_datetime(column, format="ISO8601")
+        except (ValueError, TypeError) as error:
+            raise EvalkitError(
+                "The time column must hold round numbers, years, dates (YYYY-MM-DD) or numbers."
+            ) from error
+    days = (column - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
+    return (1970.0 + days / _DAYS_PER_YEAR).to_numpy(dtype=float), "datetime"
+
+
+def to_time(x: float, kind: str):
+    """A numeric time back in the column's own terms (a Timestamp for dates)."""
+    if kind == "datetime":
+        return pd.Timestamp("1970-01-01") + pd.to_timedelta((x - 1970.0) * _DAYS_PER_YEAR, "D")
+    return float(x)

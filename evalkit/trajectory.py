@@ -1,0 +1,185 @@
+"""Everything the trajectory notebook shows: each behaviour's change over all rounds so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, indicators, store
+from .change import assess_trends
+from .change.order import order_sentence, who_moved_first
+from .change.transitions import transition_balance, transition_matrix
+from .config import Place, load_place
+from .exceptions import RunError
+from .report import table_records
+
+__all__ = ["Trajectory", "build_trajectory"]
+
+MIN_ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The change so far, every table privacy-checked against ``k_min``."""
+
+    place: Place
+    through_round: int
+    k_min: int
+    levels: pd.DataFrame  # indicators.level for every round, all and sector
+    assessments: pd.DataFrame  # assess_trends per behaviour (group "all") and behaviour x sector
+    events: pd.DataFrame
+    transitions: pd.DataFrame
+    balance: pd.DataFrame
+    data_sha256: str
+
+    @property
+    def framework(self):
+        return self.place.framework
+
+    @property
+    def rounds(self) -> list[int]:
+        return sorted(self.levels["round"].unique().tolist())
+
+    def series(self, behaviour: str, group_by: str = "all", group: str = "all") -> pd.DataFrame:
+        rows = self.levels[
+            (self.levels["behaviour"] == behaviour)
+            & (self.levels["group_by"] == group_by)
+            & (self.levels["group"] == group)
+        ]
+        return rows.sort_values("round").reset_index(drop=True)
+
+    def assessment(self, behaviour: str, group_by: str = "all", group: str = "all"):
+        """The :class:`~evalkit.change.assess.Assessment` of one series, or None."""
+        rows = self.assessments
+        match = np.flatnonzero(
+            (rows["behaviour"] == behaviour)
+            & (rows["group_by"] == group_by)
+            & (rows["group"] == group)
+        )
+        return rows.attrs["assessments"][match[0]] if len(match) else None
+
+    def fitted(self, behaviour: str, group_by: str = "all", group: str = "all") -> pd.DataFrame:
+        """The chosen shape's curve on a fine grid of times, for drawing."""
+        assessment = self.assessment(behaviour, group_by, group)
+        times = np.linspace(min(self.rounds), max(self.rounds), 200)
+        if assessment is None:
+            return pd.DataFrame({"time": [], "fitted": []})
+        return pd.DataFrame({"time": times, "fitted": assessment.predict(times)})
+
+    def overall(self) -> pd.DataFrame:
+        """One row per behaviour (everyone), in framework order."""
+        rows = self.assessments[self.assessments["group_by"] == "all"].set_index("behaviour")
+        return rows.reindex([b for b in self.framework.behaviour_ids if b in rows.index])
+
+    def moved_first(self) -> tuple[pd.DataFrame, str]:
+        ordered = who_moved_first(self.overall().reset_index(), by="behaviour")
+        sentence = order_sentence(ordered, self.framework.labels, by="behaviour")
+        return ordered, sentence
+
+    def sectors_moved_first(self, behaviour: str) -> tuple[pd.DataFrame, str]:
+        rows = self.assessments[
+            (self.assessments["behaviour"] == behaviour)
+            & (self.assessments["group_by"] == "sector")
+        ]
+        ordered = who_moved_first(rows, by="group")
+        return ordered, order_sentence(ordered, self.place.sectors, by="group")
+
+    def summary(self) -> dict:
+        records = []
+        for row in self.assessments.to_dict("records"):
+            records.append(
+                {
+                    "behaviour": row["behaviour"],
+                    "group_by": row["group_by"],
+                    "group": row["group"],
+                    "shape": row["shape"],
+                    "nonlinear": bool(row["nonlinear"]),
+                    "p_value": _number(row["p_value"]),
+                    "p_adjusted": _number(row["p_adjusted"]),
+                    "breakpoints": [
+                        {k: _number(v) for k, v in b.items()} for b in row["breakpoints"]
+                    ],
+                    "sentence": row["sentence"],
+                }
+            )
+        last = self.place.round(self.through_round)
+        return {
+            "place": self.place.id,
+            "place_name": self.place.name,
+            "round": self.through_round,
+            "round_label": f"Trajectory to {last.label}",
+            "rounds": self.rounds,
+            "evalkit_version": __version__,
+            "data_sha256": self.data_sha256,
+            "k_min": self.k_min,
+            "assessments": records,
+            "transitions": table_records(
+                self.balance,
+                ["behaviour", "round_from", "round_to"],
+                ["n_up", "n_down", "p_adjusted", "lopsided"],
+            ),
+        }
+
+
+def _number(value):
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
+
+
+def build_trajectory(
+    place_dir: str | Path, through_round: int | None = None, *, k_min: int = 0, seed: int = 0
+) -> Trajectory:
+    """Assess every behaviour's trajectory (and each sector's) over the rounds so far."""
+    place = load_place(place_dir)
+    ingested = store.ingested_rounds(place.dir)
+    through_round = max(ingested) if through_round is None else through_round
+    rounds = [r for r in ingested if r <= through_round]
+    if len(rounds) < MIN_ROUNDS:
+        raise RunError(
+            f"{place.name} has {len(rounds)} round(s) up to round {through_round}; "
+            f"a trajectory needs at least {MIN_ROUNDS}."
+        )
+    k = max(int(k_min), place.k_min)
+    framework = place.framework
+    ratings = store.read_ratings(place.dir, rounds=rounds).dropna(subset=["rating"])
+    levels = indicators.level(ratings, framework, group_by=("all", "sector"), k_min=k)
+    # A sector's series is assessed only when it can be shown in every round.
+    shown = levels[levels["group_by"] == "sector"].groupby(["behaviour", "group"])["suppressed"]
+    safe = shown.agg(lambda s: not s.any() and len(s) == len(rounds))
+    safe = {key for key, ok in safe.items() if ok}
+    labels = framework.labels
+    everyone = ratings.assign(group_by="all", group="all", label=ratings["behaviour"].map(labels))
+    sectors = ratings.assign(
+        group_by="sector",
+        group=ratings["sector"],
+        label=[
+            f"{labels[b]} ({place.sectors.get(g, g).lower()})"
+            for b, g in zip(ratings["behaviour"], ratings["sector"], strict=True)
+        ],
+    )
+    sectors = sectors[
+        [(b, g) in safe for b, g in zip(sectors["behaviour"], sectors["group"], strict=True)]
+    ]
+    # the label is one-to-one with behaviour and group; last in `by`, it names each sentence
+    assessments = assess_trends(
+        pd.concat([everyone, sectors], ignore_index=True),
+        time="round",
+        value="rating",
+        unit="respondent",
+        by=["behaviour", "group_by", "group", "label"],
+        family="group_by",
+        seed=seed,
+    )
+    return Trajectory(
+        place=place,
+        through_round=through_round,
+        k_min=k,
+        levels=levels,
+        assessments=assessments,
+        events=store.read_events(place.dir, rounds=rounds),
+        transitions=transition_matrix(ratings, framework, k_min=k),
+        balance=transition_balance(ratings, framework, k_min=k),
+        data_sha256=store.data_hash(place.dir, rounds),
+    )

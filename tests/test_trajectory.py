@@ -1,0 +1,68 @@
+"""The demo's trajectory: the change engine must recover the truth the generator wrote."""
+
+import json
+
+import pytest
+
+from evalkit import runner
+from evalkit.trajectory import build_trajectory
+
+pytestmark = pytest.mark.slow
+
+# With eight rounds, neighbouring non-linear families describe the same turn (a sharp S-curve is
+# a step; a step followed by a slope is a shock with recovery): a found shape counts as recovered
+# when it belongs to the truth's family and turns within one round of the true turning round.
+COMPATIBLE = {
+    "step": {"step", "s_curve", "shock_recovery"},
+    "s_curve": {"s_curve", "step", "segmented", "shock_recovery"},
+    "segmented": {"segmented", "u_shape", "shock_recovery", "s_curve"},
+    "shock_recovery": {"shock_recovery", "step", "u_shape"},
+}
+
+
+@pytest.fixture(scope="module")
+def trajectory(demo_place):
+    return build_trajectory(demo_place)
+
+
+def test_every_behaviour_recovers_its_true_shape_and_turning_round(demo_place, trajectory):
+    truth = json.loads((demo_place / "truth.json").read_text())["behaviours"]
+    found = trajectory.overall()
+    for behaviour, true in truth.items():
+        row = found.loc[behaviour]
+        if true["shape"] in ("flat", "linear"):
+            assert not row["nonlinear"], (behaviour, row["sentence"])
+            assert row["shape"] == true["shape"], (behaviour, row["sentence"])
+        else:
+            assert row["nonlinear"], (behaviour, row["sentence"])
+            assert row["shape"] in COMPATIBLE[true["shape"]], (behaviour, row["shape"])
+            assert abs(row["breakpoint"] - true["turning_round"]) <= 1, (behaviour, row)
+            assert row["breakpoint_low"] <= row["breakpoint"] <= row["breakpoint_high"]
+
+
+def test_sectors_tip_in_the_true_order(demo_place, trajectory):
+    truth = json.loads((demo_place / "truth.json").read_text())["behaviours"]
+    timing = truth["trusting_relationships"]["by_sector"]
+    ordered, sentence = trajectory.sectors_moved_first("trusting_relationships")
+    found = dict(zip(ordered["group"], ordered["breakpoint"], strict=True))
+    earliest = min(timing, key=lambda s: timing[s]["turning_round"])
+    latest = max(timing, key=lambda s: timing[s]["turning_round"])
+    assert found[earliest] < found[latest]
+    assert sentence
+
+
+def test_trajectory_notebook_runs_and_summarises(demo_place, tmp_path):
+    job = runner.Job("demo/trajectory", runner.NOTEBOOKS_DIR / "trajectory.ipynb",
+                     tmp_path / "demo" / "trajectory",
+                     {"place": str(demo_place), "through_round": 8, "k_min": 5})
+    [result] = runner.run_jobs([job], workers=1, progress=False)
+    assert result.ok, result.error
+    summary = json.loads((job.out_dir / "summary.json").read_text())
+    truth = json.loads((demo_place / "truth.json").read_text())["behaviours"]
+    overall = {a["behaviour"]: a for a in summary["assessments"] if a["group_by"] == "all"}
+    assert set(overall) == set(truth)
+    for behaviour, true in truth.items():
+        assert overall[behaviour]["nonlinear"] == (true["turning_round"] is not None)
+    page = (job.out_dir / "trajectory.html").read_text()
+    assert "RuntimeWarning" not in page and "Traceback" not in page
+    assert "Who moved first" in page and 'alt="Chart"' not in page
