@@ -75,3 +75,49 @@ def test_demo_command_writes_a_loadable_place(tmp_path):
     from evalkit.config import load_place
 
     assert len(load_place(tmp_path / "p").rounds) == 8
+
+
+def test_trend_assesses_each_series_and_explains_bad_input(tmp_path):
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    rows = [
+        {
+            "behaviour": b,
+            "year": 2010 + r,
+            "person": f"p{i}",
+            "score": 5 + (1.5 if b == "trust" and r >= 4 else 0) + rng.normal(0, 1),
+        }
+        for b in ("trust", "vision")
+        for r in range(8)
+        for i in range(80)
+    ]
+    path = tmp_path / "series.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    result = evalkit(
+        "trend",
+        path,
+        "--time",
+        "year",
+        "--value",
+        "score",
+        "--unit",
+        "person",
+        "--by",
+        "behaviour",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    records = {r["behaviour"]: r for r in json.loads(result.stdout)}
+    assert records["trust"]["nonlinear"] and records["trust"]["shape"] == "step"
+    assert abs(records["trust"]["breakpoints"][0]["time"] - 2014) <= 1
+    assert not records["vision"]["nonlinear"]
+    assert {m["name"] for m in records["trust"]["models"]} >= {"flat", "linear", "step"}
+    assert set(records["trust"]["models"][0]) == {"name", "aic", "bic"}
+
+    bad = evalkit("trend", path, "--time", "when", "--value", "score")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "column 'when'" in bad.stderr and "behaviour, year, person, score" in bad.stderr
