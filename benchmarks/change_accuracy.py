@@ -22,7 +22,7 @@ linear truths, the detection rate per truth and shift, and how often the (first)
 within one round of the truth among detections; then 100 places x 9 behaviours are timed.
 The last line printed is JSON.
 
-Run: .venv/bin/python benchmarks/change_accuracy.py [--places 300] [--seed 20261127]
+Run: .venv/bin/python benchmarks/change_accuracy.py [--places 200] [--seed 20261127] [--no-oracle]
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def simulate(places: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(frames, ignore_index=True), truth
 
 
-def assess(ratings: pd.DataFrame, seed: int) -> pd.DataFrame:
+def assess(ratings: pd.DataFrame, seed: int, tau2: float | None = None) -> pd.DataFrame:
     return assess_trends(
         ratings,
         time="round",
@@ -120,14 +120,33 @@ def assess(ratings: pd.DataFrame, seed: int) -> pd.DataFrame:
         unit="respondent",
         by=["place", "behaviour"],
         family="place",
+        tau2=tau2,
         seed=seed,
     )
 
 
+def rates(table: pd.DataFrame) -> dict:
+    """False positives, detection and breakpoint accuracy of one run."""
+    null = table["truth"].isin(["flat", "linear"])
+    big = ~null & (table["shift"] >= 1.0)
+    hits = table[~null & table["nonlinear"] & table["breakpoint"].notna()]
+    return {
+        "fp": float(table.loc[null, "nonlinear"].mean()),
+        "fp_raw": float((table.loc[null, "p_value"] <= 0.05).mean()),
+        "detect_1pt": float(table.loc[big, "nonlinear"].mean()),
+        "detect_1pt_raw": float((table.loc[big, "p_value"] <= 0.05).mean()),
+        "within_1": float(((hits["breakpoint"] - hits["turn"]).abs() <= 1.0).mean()),
+        "n_null": int(null.sum()),
+        "n_big": int(big.sum()),
+        "n_hits": len(hits),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--places", type=int, default=300, help="places in the accuracy run")
+    parser.add_argument("--places", type=int, default=200, help="places in the accuracy run")
     parser.add_argument("--seed", type=int, default=20261127, help="seed of the simulation")
+    parser.add_argument("--no-oracle", action="store_true", help="skip the known-tau^2 run")
     args = parser.parse_args()
 
     ratings, truth = simulate(args.places, args.seed)
@@ -135,62 +154,67 @@ def main() -> None:
     found = assess(ratings, args.seed + 1)
     accuracy_seconds = time.perf_counter() - start
     table = truth.merge(found, on=["place", "behaviour"])
-    raw = table["p_value"] <= 0.05
     null = table["truth"].isin(["flat", "linear"])
-    print(f"{len(table)} series ({args.places} places x {BEHAVIOURS} behaviours), "
-          f"{ROUNDS} rounds x {RESPONDENTS} respondents; assessed in {accuracy_seconds:.1f} s\n")  # fmt: skip
-
-    print("Confusion matrix (rows: truth, columns: shape found)")
-    confusion = pd.crosstab(table["truth"], table["shape"]).reindex(
-        index=list(TRUTHS), columns=[f for f in FOUND if f in set(table["shape"])] or None
+    result = rates(table)
+    print(
+        f"{len(table)} series ({args.places} places x {BEHAVIOURS} behaviours), {ROUNDS} rounds x "
+        f"{RESPONDENTS} respondents, seed {args.seed}; assessed in {accuracy_seconds:.1f} s\n"
     )
-    print(confusion.fillna(0).astype(int).to_string(), "\n")
+    print("Confusion matrix (rows: truth, columns: shape found)")
+    confusion = pd.crosstab(table["truth"], table["shape"])
+    columns = [f for f in FOUND if f in confusion.columns]
+    print(confusion.reindex(index=list(TRUTHS), columns=columns).fillna(0).astype(int), "\n")
 
-    fp = float(table.loc[null, "nonlinear"].mean())
-    print(f"False-positive rate of nonlinear on flat and linear truths: {fp:.3f} "
-          f"(unadjusted p <= 0.05: {raw[null].mean():.3f}; n = {int(null.sum())})")  # fmt: skip
+    print(
+        f"False-positive rate of nonlinear on flat and linear truths: {result['fp']:.3f} "
+        f"(unadjusted p <= 0.05: {result['fp_raw']:.3f}; n = {result['n_null']})"
+    )
     for name in ("flat", "linear"):
         part = table["truth"] == name
         print(f"  {name}: {table.loc[part, 'nonlinear'].mean():.3f}")
 
-    print("\nDetection rate of nonlinear (adjusted; unadjusted in brackets), by truth and shift")
-    rows = []
+    print("\nDetection rate of nonlinear, by truth and shift (unadjusted p <= 0.05 in brackets)")
+    cells = {}
     for (name, shift), part in table[~null].groupby(["truth", "shift"]):
-        rows.append(
-            {
-                "truth": name,
-                "shift": shift,
-                "n": len(part),
-                "detected": f"{part['nonlinear'].mean():.2f} ({(part['p_value'] <= 0.05).mean():.2f})",
-            }
-        )
-    detection = pd.DataFrame(rows).pivot(index="truth", columns="shift", values="detected")
-    print(detection.reindex(["step", "s_curve", "backsliding"]).to_string(), "\n")
-    big = ~null & (table["shift"] >= 1.0)
-    detection_1pt = float(table.loc[big, "nonlinear"].mean())
-    print(f"Detection rate, non-linear truths with a shift of 1.0 or more: {detection_1pt:.3f} "
-          f"(n = {int(big.sum())})")  # fmt: skip
-
+        raw = (part["p_value"] <= 0.05).mean()
+        cells[(name, shift)] = f"{part['nonlinear'].mean():.2f} ({raw:.2f})"
+    detection = pd.Series(cells).unstack().reindex(["step", "s_curve", "backsliding"])
+    print(detection.to_string(), "\n")
+    print(
+        f"Detection rate, non-linear truths with a shift of 1.0 or more: {result['detect_1pt']:.3f}"
+        f" (unadjusted {result['detect_1pt_raw']:.3f}; n = {result['n_big']})"
+    )
     hits = table[~null & table["nonlinear"] & table["breakpoint"].notna()]
-    within = (hits["breakpoint"] - hits["turn"]).abs() <= 1.0
-    print(f"Breakpoint within one round of the truth, among detections: {within.mean():.3f} "
-          f"(n = {len(hits)})")  # fmt: skip
+    print(
+        f"Breakpoint within one round of the truth, among detections: {result['within_1']:.3f} "
+        f"(n = {result['n_hits']})"
+    )
     for name, part in hits.groupby("truth"):
-        share = ((part["breakpoint"] - part["turn"]).abs() <= 1.0).mean()
-        print(f"  {name}: {share:.3f}")
+        print(f"  {name}: {((part['breakpoint'] - part['turn']).abs() <= 1.0).mean():.3f}")
+
+    if not args.no_oracle:
+        known = rates(truth.merge(assess(ratings, args.seed + 1, tau2=ROUND_SD**2)))
+        print(
+            f"\nCeiling: the same test told the true between-round variance ({ROUND_SD**2:g}): "
+            f"false positives {known['fp']:.3f} (unadjusted {known['fp_raw']:.3f}), detection "
+            f"at 1.0 or more {known['detect_1pt']:.3f} (unadjusted {known['detect_1pt_raw']:.3f})"
+        )
 
     timed, _ = simulate(100, args.seed + 2)
     start = time.perf_counter()
-    result = assess(timed, args.seed + 3)
+    result_900 = assess(timed, args.seed + 3)
     seconds = time.perf_counter() - start
-    print(f"\n900 assessments (100 places x 9 behaviours): {seconds:.1f} s ({len(result)} series)")
+    print(
+        f"\n900 assessments (100 places x 9 behaviours): {seconds:.1f} s ({len(result_900)} series)"
+    )
     print(
         json.dumps(
             {
-                "false_positive_rate": round(fp, 4),
-                "false_positive_rate_unadjusted": round(float(raw[null].mean()), 4),
-                "detection_rate_1pt": round(detection_1pt, 4),
-                "breakpoint_within_1": round(float(within.mean()), 4),
+                "false_positive_rate": round(result["fp"], 4),
+                "false_positive_rate_unadjusted": round(result["fp_raw"], 4),
+                "detection_rate_1pt": round(result["detect_1pt"], 4),
+                "detection_rate_1pt_unadjusted": round(result["detect_1pt_raw"], 4),
+                "breakpoint_within_1": round(result["within_1"], 4),
                 "seconds_900": round(seconds, 2),
                 "series": len(table),
                 "seed": args.seed,

@@ -40,7 +40,9 @@ def test_davies_test_rejects_decisively_on_stagnant():
     result = davies_test(data["x"], data["y"])
     assert result.p_value < 1e-10
     assert 1e-18 < result.p_value < 1e-16  # R: about 1e-17
-    assert result.values[0] == pytest.approx(-1.39) and result.values[-1] == pytest.approx(0.99)
+    # R's first point (-1.39) is the tied minimum: no observation below it, so it is dropped
+    assert len(result.values) == 9 and result.values[0] > -1.39
+    assert result.values[-1] == pytest.approx(0.99)
 
 
 def test_davies_process_is_the_t_statistic_of_the_slope_change():
@@ -104,16 +106,20 @@ def test_benjamini_hochberg_matches_statsmodels():
     assert np.isnan(benjamini_hochberg(p)[2])
 
 
-def test_flexible_tau2_is_not_inflated_by_a_step_while_the_line_is():
+@pytest.mark.parametrize("truth", ["linear", "step"])
+def test_flexible_tau2_is_unbiased_where_the_line_residuals_are_not(truth):
     rng = np.random.default_rng(6)
+    curve = 5 + (0.1 * ROUNDS if truth == "linear" else 1.5 * (ROUNDS >= 5))
     estimates, line = [], []
-    for _ in range(60):
-        y, v = round_means(rng, 5 + 1.5 * (ROUNDS >= 5))
-        excess, slope = flexible_tau2_moments(ROUNDS, y, v)
+    for i in range(80):
+        y, v = round_means(rng, curve)
+        fitted = Step().fit(ROUNDS, y, weights=1 / v).predict(ROUNDS) if truth == "step" else None
+        excess, slope = flexible_tau2_moments(ROUNDS, y, v, truth=fitted, seed=i)
         estimates.append(excess / slope)  # untruncated: unbiased on average
         line.append(between_round_variance(ROUNDS, y, v))
-    assert np.mean(estimates) == pytest.approx(0.01, abs=0.008)
-    assert np.mean(line) > 0.1
+    assert np.mean(estimates) == pytest.approx(0.01, abs=0.005)
+    if truth == "step":
+        assert np.mean(line) > 0.1
 
 
 @pytest.mark.parametrize("truth", ["flat", "linear"])
@@ -156,7 +162,7 @@ def test_breakpoint_interval_covers_the_truth():
     for i in range(30):
         y, v = round_means(rng, 5 + 1.0 * (ROUNDS >= 5))
         step = Step().fit(ROUNDS, y, weights=1 / (v + 0.01))
-        (low, high), = breakpoint_interval(step, ROUNDS, v, tau2=0.01, seed=i)
+        ((low, high),) = breakpoint_interval(step, ROUNDS, v, tau2=0.01, seed=i)
         assert low <= step.params_["breakpoint"] <= high
         covered += low <= 5 <= high
     assert covered / 30 >= 0.85

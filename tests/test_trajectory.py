@@ -52,9 +52,12 @@ def test_sectors_tip_in_the_true_order(demo_place, trajectory):
 
 
 def test_trajectory_notebook_runs_and_summarises(demo_place, tmp_path):
-    job = runner.Job("demo/trajectory", runner.NOTEBOOKS_DIR / "trajectory.ipynb",
-                     tmp_path / "demo" / "trajectory",
-                     {"place": str(demo_place), "through_round": 8, "k_min": 5})
+    job = runner.Job(
+        "demo/trajectory",
+        runner.NOTEBOOKS_DIR / "trajectory.ipynb",
+        tmp_path / "demo" / "trajectory",
+        {"place": str(demo_place), "through_round": 8, "k_min": 5},
+    )
     [result] = runner.run_jobs([job], workers=1, progress=False)
     assert result.ok, result.error
     summary = json.loads((job.out_dir / "summary.json").read_text())

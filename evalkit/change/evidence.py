@@ -19,6 +19,7 @@ import numpy as np
 from scipy import special, stats
 
 from ..exceptions import EvalkitError
+from ..multiple_testing import benjamini_hochberg  # re-exported: one adjustment for all of evalkit
 from ._base import Shape
 from ._linalg import design_rss
 from .shapes import Linear
@@ -26,13 +27,13 @@ from .shapes import Linear
 __all__ = [
     "MIN_BREAKPOINT_POINTS",
     "DaviesResult",
-    "flexible_tau2_moments",
     "NonlinearityTest",
     "VarianceModel",
     "benjamini_hochberg",
     "between_round_variance",
     "breakpoint_interval",
     "davies_test",
+    "flexible_tau2_moments",
     "nonlinearity_test",
 ]
 
@@ -376,7 +377,7 @@ def nonlinearity_test(
         without ``u_shape``, whose fits are a subset of ``segmented``'s).
     tau2 : float, optional
         Between-round variance to simulate the null with, e.g. one pooled over many series
-        (default: the series' own, from :func:`flexible_tau2_moments`). Ignored without V.
+        (default: the straight line's maximum-likelihood estimate). Ignored without V.
     n_boot : int
         Bootstrap replicates per batch.
     max_boot : int, optional
@@ -408,15 +409,14 @@ def nonlinearity_test(
     null distribution comes from the same replicates. A plain maximum of the T_f would let the
     most flexible family (``shock_recovery``, four coefficients) set the critical value for all.
 
-    The replicates come from the straight line: y* = X b + C z, with C C' = V + tau0^2 I, b
-    its generalised least-squares fit at tau0^2 and z standard normal; each replicate
-    re-profiles tau^2 for every model, exactly as for the data. The null's tau0^2 matters: the
-    statistic's null distribution widens as tau^2 grows, so a tau0^2 inflated by the very change
-    being tested hides it. The straight line's own residuals do that (simulated, with a
-    maximum-likelihood tau0^2 the test held 3% instead of 5% and lost a third of its power on
-    steps of one point; the DerSimonian-Laird tau0^2, also truncated at 0, held 1.5%). So tau0^2
-    comes from the best-fitting shape, corrected for its selection
-    (:func:`flexible_tau2_moments`), or is pooled over the series of a place.
+    The replicates come from the straight line fitted by maximum likelihood (the usual
+    parametric bootstrap of a likelihood ratio): y* = X b + C z, C C' = V + tau0^2 I, z
+    standard normal; each replicate re-profiles tau^2 for every model, exactly as for the data.
+    The null's tau0^2 matters, because the statistic's null distribution widens as tau^2 grows:
+    the DerSimonian-Laird tau0^2, truncated at 0 and so biased upwards, made the test hold 1.5%
+    instead of 5% in simulations. And any tau0^2 from the straight line's residuals grows with
+    the very change being tested, which costs power; a pooled tau0^2 from many series, with
+    :func:`flexible_tau2_moments`, avoids that (see :func:`~evalkit.change.assess_trends`).
     The p-value is (1 + #{m* <= m}) / (B + 1) for the observed smallest family p-value m. For
     fixed locations every model is linear, so the replicates are a batch of projections (one QR
     factorisation per design and tau^2, shared by all replicates).
@@ -450,8 +450,7 @@ def nonlinearity_test(
     x_line = line.design(t, ())
     if model.known:
         if tau2 is None:
-            excess, slope = flexible_tau2_moments(t, y, model.v, seed=seed)
-            tau2 = max(0.0, excess / slope)
+            tau2 = _line_ml_tau2(x_line, y, model)
         coef, _ = _gls(x_line, y, model.covariance(tau2))
         chol = np.linalg.cholesky(model.covariance(tau2))
     else:
@@ -690,22 +689,6 @@ def davies_test(t, y, *, k: int = 10, alternative: str = "two-sided") -> DaviesR
         values=values,
         process=process,
     )
-
-
-def benjamini_hochberg(p) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values; NaN entries stay NaN and are not counted.
-
-    Examples
-    --------
-    >>> benjamini_hochberg([0.01, 0.04, np.nan, 0.03]).round(3).tolist()
-    [0.03, 0.04, nan, 0.04]
-    """
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    tested = np.isfinite(p)
-    if tested.any():
-        out[tested] = stats.false_discovery_control(p[tested], method="bh")
-    return out
 
 
 def _line_ml_tau2(x: np.ndarray, y: np.ndarray, model: VarianceModel) -> float:

@@ -310,7 +310,9 @@ def _psi_se(t, y, r, psi) -> float:
         cov = np.linalg.inv(xw.T @ xw) * rss / df
     except np.linalg.LinAlgError:
         return np.nan
-    return float(np.sqrt(cov[3, 3]) / abs(coef[2])) if coef[2] != 0 else np.nan
+    if coef[2] == 0 or cov[3, 3] < 0:
+        return np.nan
+    return float(np.sqrt(cov[3, 3]) / abs(coef[2]))
 
 
 @dataclass(frozen=True)

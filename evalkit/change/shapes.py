@@ -210,6 +210,9 @@ class SCurve(Shape):
 
     Parameters
     ----------
+    min_side : int
+        Fewest observed times strictly before and strictly after the midpoint, so that both
+        plateaus are seen.
     scales : int
         Scales on the starting grid, geometric from ``min_scale`` to ``max_scale``.
     min_scale, max_scale : float
@@ -219,11 +222,13 @@ class SCurve(Shape):
 
     Notes
     -----
-    The midpoint is kept inside the observed range, between the second and the second-to-last
-    observed time, so that each plateau has data. For fixed (midpoint, scale) the curve is linear
-    in (lower, upper - lower): the fit profiles the residual sum of squares over a grid of
-    midpoints (every half spacing) and scales, then refines all four parameters from the best grid
-    point with ``scipy.optimize.least_squares`` (trust region reflective, within the bounds).
+    The midpoint is kept inside the observed range with ``min_side`` observed times beyond it on
+    each side (between the third and the third-to-last with the default 2), so that each plateau
+    has data: a midpoint near the last round would describe plain acceleration as a tipping
+    point. For fixed (midpoint, scale) the curve is linear in (lower, upper - lower): the fit
+    profiles the residual sum of squares over a grid of midpoints (every half spacing) and
+    scales, then refines all four parameters from the best grid point with
+    ``scipy.optimize.least_squares`` (trust region reflective, within the bounds).
     It needs at least 8 time points: with fewer, four parameters leave too little to judge by.
 
     Examples
@@ -236,13 +241,21 @@ class SCurve(Shape):
 
     name, n_params, min_points = "s_curve", 4, 8
 
-    def __init__(self, *, scales: int = 4, min_scale: float = 0.25, max_scale: float = 2.0):
-        self.scales, self.min_scale, self.max_scale = scales, min_scale, max_scale
+    def __init__(
+        self,
+        *,
+        min_side: int = 2,
+        scales: int = 4,
+        min_scale: float = 0.25,
+        max_scale: float = 2.0,
+    ):
+        self.min_side, self.scales = min_side, scales
+        self.min_scale, self.max_scale = min_scale, max_scale
 
     def _bounds(self, t):
-        u = unique_times(t)
+        u, side = unique_times(t), self.min_side
         h = float(np.median(np.diff(u)))
-        return (u[1], u[-2]), (self.min_scale * h, self.max_scale * h), h
+        return (u[side], u[-1 - side]), (self.min_scale * h, self.max_scale * h), h
 
     def designs(self, t):
         (lo, hi), (smin, smax), h = self._bounds(t)
