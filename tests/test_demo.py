@@ -12,22 +12,12 @@ import pytest
 from evalkit.config import DEFAULT_SECTORS, load_framework, load_place
 from evalkit.demo import DEPTHS, SHAPES, simulate, write_demo
 from evalkit.exceptions import EvalkitError
+from evalkit.ingest import COLUMNS as INGEST_COLUMNS
 
 BEHAVIOURS = load_framework("system-behaviours").behaviour_ids
-COLUMNS = {
-    "ratings": ["respondent_id", "organisation", "role", *BEHAVIOURS],
-    "ties": ["respondent_id", "organisation", "partner", "depth", "trust"],
-    "reflections": [
-        "respondent_id",
-        "organisation",
-        "role",
-        "behaviours",
-        "valence",
-        "consent",
-        "text",
-    ],
-    "events": ["round", "date", "kind", "description"],
-}
+# the demo writes exactly the columns ingest expects, behaviours after the ratings' own columns
+COLUMNS = {kind: list(columns) for kind, columns in INGEST_COLUMNS.items()}
+COLUMNS["ratings"] += BEHAVIOURS
 # noise and rounding of one rating, around the latent mean plus the person's effect
 RATING_SD = np.sqrt(1.2**2 + 1 / 12)
 
