@@ -37,9 +37,11 @@ def format_p(p: float) -> str:
 
     Examples
     --------
-    >>> format_p(0.0312), format_p(0.00001)
-    ('p = 0.031', 'p < 0.001')
+    >>> format_p(0.0312), format_p(0.00001), format_p(None)
+    ('p = 0.031', 'p < 0.001', 'not tested')
     """
+    if p is None or p != p:  # no test, e.g. fewer than 6 rounds for a turning point
+        return "not tested"
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 

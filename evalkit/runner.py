@@ -1,65 +1,169 @@
-"""Run the report notebooks for a place with papermill and leave shareable outputs.
+"""Run a cycle's report notebooks with papermill and leave shareable outputs.
 
-Every notebook runs in its own worker process (papermill changes the process's working folder, so
-threads would trip over each other) and writes into a temporary folder that is renamed into place
-only when it is complete: an interrupted or failed run never replaces an earlier good report.
+:func:`plan` turns a place folder, or a programme folder of places, into jobs: one notebook, its
+parameters and the fingerprint of everything it is built from. :func:`run_jobs` executes the jobs
+whose fingerprint changed, in parallel worker processes (papermill changes the process's working
+folder, so threads would trip over each other), each kernel in its own temporary folder that is
+renamed into place only when complete: an interrupted or failed run never replaces an earlier good
+report, and a failed notebook leaves its partial copy, with the error, in ``NAME.failed/``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import store
+from . import __version__
 from .config import load_place
 from .exceptions import RunError
+from .notebook_params import check_parameters
 
-__all__ = ["NOTEBOOKS_DIR", "Job", "JobResult", "plan_place", "run_jobs", "run_place"]
+__all__ = [
+    "BUILD_FILE",
+    "NOTEBOOKS_DIR",
+    "Job",
+    "JobResult",
+    "find_places",
+    "plan",
+    "plan_place",
+    "run",
+    "run_jobs",
+    "run_place",
+]
 
 NOTEBOOKS_DIR = Path(
     os.environ.get("EVALKIT_NOTEBOOKS", Path(__file__).parent.parent / "notebooks")
 )
 KERNEL_NAME = "python3"
+#: The file in each output folder recording what it was built from.
+BUILD_FILE = "build.json"
+PROGRAMME_DIR = "programme"
 
 
 @dataclass(frozen=True)
 class Job:
-    """One notebook to execute into one output folder."""
+    """One notebook to execute into one output folder, and the hash of the data it reads."""
 
     name: str
     notebook: Path
     out_dir: Path
     parameters: dict = field(default_factory=dict)
+    data_sha256: str = ""
+
+    def inputs(self) -> dict:
+        """What the output is built from: the notebook, the parameters, the data, evalkit."""
+        return {
+            "notebook": self.notebook.name,
+            "notebook_sha256": hashlib.sha256(self.notebook.read_bytes()).hexdigest(),
+            "parameters": self.parameters,
+            "data_sha256": self.data_sha256,
+            "evalkit_version": __version__,
+        }
+
+    def fingerprint(self) -> str:
+        """SHA-256 of :meth:`inputs`: equal fingerprints mean re-executing would change nothing."""
+        text = json.dumps(self.inputs(), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def up_to_date(self) -> bool:
+        """Whether the output folder is complete and was built from exactly these inputs."""
+        try:
+            build = json.loads((self.out_dir / BUILD_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return build.get("fingerprint") == self.fingerprint()
 
 
 @dataclass(frozen=True)
 class JobResult:
     job: Job
-    ok: bool
+    status: str  # "ok", "failed" or "up to date"
     seconds: float
     error: str = ""
 
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
     def __str__(self) -> str:
-        status = "ok" if self.ok else f"FAILED ({self.error})"
-        return f"{self.job.name:<24} {status:<10} {self.seconds:6.1f} s"
+        return f"{self.job.name:<28} {self.status:<10} {self.seconds:6.1f} s"
+
+
+def find_places(directory: str | Path) -> list[Path]:
+    """The place folders in ``directory``: itself if it has place.yml, else its sub-folders that do.
+
+    Raises :class:`RunError` when there are none.
+    """
+    directory = Path(directory)
+    if (directory / "place.yml").exists():
+        return [directory]
+    places = sorted(p.parent for p in directory.glob("*/place.yml")) if directory.is_dir() else []
+    if not places:
+        raise RunError(
+            f"{directory}: no place.yml here or in its sub-folders. Give a place folder, or a "
+            "programme folder holding place folders."
+        )
+    return places
+
+
+def plan(
+    directory: str | Path,
+    *,
+    rounds: list[int] | None = None,
+    outputs_dir: str | Path = "outputs",
+) -> list[Job]:
+    """The jobs of a cycle for a place or a programme of places.
+
+    Every round report (or those of ``rounds``); with no ``rounds``, each place's trajectory too,
+    and, for two or more places, the programme view.
+    """
+    places = find_places(directory)
+    jobs = [
+        job for place in places for job in plan_place(place, rounds=rounds, outputs_dir=outputs_dir)
+    ]
+    notebook = NOTEBOOKS_DIR / "programme.ipynb"
+    if len(places) > 1 and rounds is None and notebook.exists():
+        configs = [load_place(p) for p in places]
+        hashes = "".join(
+            f"{j.name}:{j.data_sha256}\n" for j in jobs if j.name.endswith("/trajectory")
+        )
+        jobs.append(
+            Job(
+                name=PROGRAMME_DIR,
+                notebook=notebook,
+                out_dir=Path(outputs_dir).resolve() / PROGRAMME_DIR,
+                parameters={
+                    "places": [str(c.dir.resolve()) for c in configs],
+                    "k_min": max(c.k_min for c in configs),
+                },
+                data_sha256=_sha256(hashes),
+            )
+        )
+    return jobs
 
 
 def plan_place(
     place_dir: str | Path, *, rounds: list[int] | None = None, outputs_dir: str | Path = "outputs"
 ) -> list[Job]:
-    """The jobs for a place: a round report for the given rounds, or for every ingested round
+    """The jobs for one place: a round report for the given rounds, or for every ingested round
     followed by the trajectory over all of them.
 
     Raises :class:`RunError` naming the round when a round is not in ``place.yml`` or has no data.
     """
+    from . import store
+
     place = load_place(place_dir)
-    ingested = store.ingested_rounds(place.dir)
+    files = store.read_files(place.dir)
+    files = files[files["active"]]
+    ingested = sorted(int(r) for r in files.loc[files["kind"] == "ratings", "round"].unique())
     trajectory_wanted = rounds is None
     if rounds is None:
         rounds = ingested
@@ -76,15 +180,21 @@ def plan_place(
                 f"{place.dir}: round {number} has no ratings ingested yet. Run "
                 f"'evalkit ingest {place.dir} --round {number} --ratings FILE' first."
             )
-    notebook = NOTEBOOKS_DIR / "round_report.ipynb"
+
+    def data_sha256(through: int) -> str:  # as store.data_hash, from the one read above
+        part = files[files["round"] <= through]
+        keys = zip(part["round"], part["kind"], part["sha256"], strict=True)
+        return _sha256("".join(sorted(f"{r}:{k}:{s}\n" for r, k, s in keys)))
+
     place_out = Path(outputs_dir).resolve() / place.id
     common = {"place": str(place.dir.resolve()), "k_min": place.k_min}
     jobs = [
         Job(
             name=f"{place.id}/round-{n:02d}",
-            notebook=notebook,
+            notebook=NOTEBOOKS_DIR / "round_report.ipynb",
             out_dir=place_out / f"round-{n:02d}",
             parameters={**common, "round": n},
+            data_sha256=data_sha256(n),
         )
         for n in sorted(rounds)
     ]
@@ -96,53 +206,85 @@ def plan_place(
                 notebook=trajectory,
                 out_dir=place_out / "trajectory",
                 parameters={**common, "through_round": max(rounds)},
+                data_sha256=data_sha256(max(rounds)),
             )
         )
     return jobs
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def run_jobs(
-    jobs: list[Job], *, workers: int | None = None, show_code: bool = False, progress: bool = True
+    jobs: list[Job],
+    *,
+    workers: int | None = None,
+    show_code: bool = False,
+    force: bool = False,
+    progress: bool = True,
 ) -> list[JobResult]:
-    """Execute jobs in parallel worker processes; a failure does not stop the others."""
-    from tqdm.auto import tqdm
+    """Execute the jobs that are not up to date, in parallel; a failure does not stop the others.
 
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-    results = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_execute, job, show_code) for job in jobs]
-        with tqdm(total=len(jobs), disable=not progress, unit="report") as bar:
-            for future in futures:
+    Every job's parameters are checked against its notebook's declarations first, so a bad one
+    fails before any kernel starts. Returns one result per job, in the order given; jobs already
+    up to date are not executed (unless ``force``) and have status ``"up to date"``.
+    """
+    for job in jobs:
+        check_parameters(job.notebook, {**job.parameters, "summary_path": ""})
+    todo = [job for job in jobs if force or not job.up_to_date()]
+    # the longest notebooks (trajectories, programme) first: no worker is left alone with one
+    todo.sort(key=lambda job: "/round-" in job.name)
+    results = {job.name: JobResult(job, "up to date", 0.0) for job in jobs if job not in todo}
+    if todo:
+        from tqdm.auto import tqdm
+
+        workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+        bar_shown = progress and sys.stderr.isatty()
+        with (
+            ProcessPoolExecutor(max_workers=workers) as pool,
+            tqdm(total=len(todo), disable=not bar_shown, unit="notebook", leave=False) as bar,
+        ):
+            futures = [pool.submit(_execute, job, show_code) for job in todo]
+            for future in as_completed(futures):
                 result = future.result()
-                results.append(result)
+                results[result.job.name] = result
                 bar.update()
-                bar.write(str(result))
-    return results
+                if progress:
+                    tqdm.write(str(result))
+    return [results[job.name] for job in jobs]
 
 
-def run_place(
-    place_dir: str | Path,
+def run(
+    directory: str | Path,
     *,
     rounds: list[int] | None = None,
     outputs_dir: str | Path = "outputs",
     workers: int | None = None,
     show_code: bool = False,
+    force: bool = False,
     progress: bool = True,
 ) -> list[JobResult]:
-    """Run every round report of a place and refresh ``outputs/index.html``."""
+    """Run a cycle for a place or a programme folder and refresh ``outputs/index.html``."""
     from .report import write_index
 
-    jobs = plan_place(place_dir, rounds=rounds, outputs_dir=outputs_dir)
-    results = run_jobs(jobs, workers=workers, show_code=show_code, progress=progress)
+    jobs = plan(directory, rounds=rounds, outputs_dir=outputs_dir)
+    _remove_leftovers({job.out_dir.parent for job in jobs})
+    results = run_jobs(jobs, workers=workers, show_code=show_code, force=force, progress=progress)
     write_index(outputs_dir)
     return results
+
+
+def run_place(place_dir: str | Path, **options) -> list[JobResult]:
+    """Run one place's reports (see :func:`run`)."""
+    return run(place_dir, **options)
 
 
 def _execute(job: Job, show_code: bool) -> JobResult:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from .report import export_html, provenance_stamp
+    from .report import export_html, provenance_stamp, write_json
 
     start = time.perf_counter()
     job.out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -150,6 +292,7 @@ def _execute(job: Job, show_code: bool) -> JobResult:
     work.mkdir()
     executed = work / job.notebook.name
     summary_path = work / "summary.json"
+    failed_dir = job.out_dir.with_name(job.out_dir.name + ".failed")
     error = ""
     try:
         try:
@@ -160,6 +303,7 @@ def _execute(job: Job, show_code: bool) -> JobResult:
                 kernel_name=KERNEL_NAME,
                 progress_bar=False,
                 log_output=False,
+                cwd=str(work),
                 kernel_manager_class="evalkit._kernel.IPCKernelManager",
             )
         except PapermillExecutionError as err:
@@ -171,14 +315,50 @@ def _execute(job: Job, show_code: bool) -> JobResult:
         export_html(executed, executed.with_suffix(".html"), provenance=stamp, show_code=show_code)
         if not error and not summary_path.exists():
             error = "the notebook finished without writing summary.json"
-        target = job.out_dir if not error else job.out_dir.with_name(job.out_dir.name + ".failed")
-        _replace_dir(work, target)
+        previous = job.out_dir / "summary.json"
+        if not error and previous.exists():
+            _keep_previous(previous, summary_path, work)
+        write_json(
+            work / BUILD_FILE,
+            {
+                **job.inputs(),
+                "fingerprint": job.fingerprint(),
+                "status": "failed" if error else "ok",
+                "error": error,
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            },
+        )
+        _replace_dir(work, job.out_dir if not error else failed_dir)
         if not error:
-            shutil.rmtree(job.out_dir.with_name(job.out_dir.name + ".failed"), ignore_errors=True)
+            shutil.rmtree(failed_dir, ignore_errors=True)
     except Exception as err:  # anything else: report it, keep the earlier outputs
         shutil.rmtree(work, ignore_errors=True)
         error = error or f"{type(err).__name__}: {err}"
-    return JobResult(job, not error, time.perf_counter() - start, error)
+    return JobResult(job, "failed" if error else "ok", time.perf_counter() - start, error)
+
+
+def _remove_leftovers(folders) -> None:
+    """Remove the hidden temporary folders an interrupted run (Ctrl-C, a kill) left behind."""
+    for folder in folders:
+        for left in folder.glob(".*.tmp-*"):
+            shutil.rmtree(left, ignore_errors=True)
+        for left in folder.glob(".*.old-*"):
+            shutil.rmtree(left, ignore_errors=True)
+
+
+def _keep_previous(old_summary: Path, new_summary: Path, work: Path) -> None:
+    """Keep the last cycle's summary beside the new one, for "what changed since last cycle".
+
+    When the data changed, the old summary is the last cycle; when only the notebook or evalkit
+    changed, the old folder's own ``previous_summary.json`` (if any) still is.
+    """
+    old = json.loads(old_summary.read_text(encoding="utf-8"))
+    new = json.loads(new_summary.read_text(encoding="utf-8"))
+    source = old_summary
+    if old.get("data_sha256") == new.get("data_sha256"):
+        source = old_summary.with_name("previous_summary.json")
+    if source.exists():
+        shutil.copyfile(source, work / "previous_summary.json")
 
 
 def _replace_dir(source: Path, target: Path) -> None:
