@@ -36,28 +36,45 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import run_place
+    from .runner import NOTEBOOKS_DIR, run
 
+    if args.help_notebook:
+        from .notebook_params import describe_parameters
+
+        name = args.help_notebook.removesuffix(".ipynb")
+        path = NOTEBOOKS_DIR / f"{name}.ipynb"
+        if not path.exists():
+            known = ", ".join(sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")))
+            raise EvalkitError(f"no notebook called '{name}' (there are: {known}).")
+        print(describe_parameters(path))
+        return 0
+    if args.dir is None:
+        raise EvalkitError(
+            "give a place folder or a programme folder, e.g. 'evalkit run data/demo'."
+        )
     rounds = None if args.all or args.round is None else [args.round]
-    results = run_place(
-        args.place_dir,
+    results = run(
+        args.dir,
         rounds=rounds,
         outputs_dir=args.out,
         workers=args.workers,
         show_code=args.show_code,
+        force=args.force,
         progress=not args.quiet,
     )
     failed = [r for r in results if not r.ok]
+    counts = {s: sum(r.status == s for r in results) for s in ("ok", "up to date", "failed")}
     print(
-        f"{len(results) - len(failed)} of {len(results)} reports written to {args.out}/; "
-        f"open {Path(args.out) / 'index.html'}"
+        f"{counts['ok']} notebooks executed, {counts['up to date']} up to date, "
+        f"{counts['failed']} failed; open {Path(args.out) / 'index.html'}"
     )
     if failed:
-        print("Failed:", file=sys.stderr)
+        width = max(len(r.job.name) for r in failed)
+        print(f"\n{'Failed':<{width}}  Why, and where the partial report is", file=sys.stderr)
         for result in failed:
             print(
-                f"  {result.job.name}: {result.error} (partial output in "
-                f"{result.job.out_dir}.failed/)",
+                f"{result.job.name:<{width}}  {result.error}\n{'':<{width}}  "
+                f"{result.job.out_dir}.failed/{result.job.notebook.stem}.html",
                 file=sys.stderr,
             )
         return 1
@@ -84,6 +101,21 @@ def _trend(args: argparse.Namespace) -> int:
                 f"{' (non-linear)' if record['nonlinear'] else ''}{interval}"
             )
             print(f"    {record['sentence']}")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    import json
+
+    from .config import PLACE_FILE, load_place
+    from .findings import diff_rounds, format_diff
+
+    folder, place = Path(args.dir), None
+    if (folder / PLACE_FILE).is_file():  # a place folder: its outputs are under --out
+        place = load_place(folder)
+        folder = Path(args.out) / place.id
+    diff = diff_rounds(folder, args.from_round, args.to_round, place=place)
+    print(json.dumps(diff, indent=2, ensure_ascii=False) if args.json else format_diff(diff))
     return 0
 
 
@@ -114,8 +146,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     ingest.set_defaults(handler=_ingest)
 
-    run = commands.add_parser("run", help="execute the report notebooks and write outputs/")
-    run.add_argument("place_dir", help="the place folder")
+    run = commands.add_parser(
+        "run",
+        help="execute the report notebooks and write outputs/",
+        description="Run a cycle: every round report, each place's trajectory and, for a "
+        "programme folder, the programme view. Only notebooks whose notebook, data, parameters "
+        "or evalkit version changed are re-executed.",
+    )
+    run.add_argument("dir", nargs="?", help="a place folder, or a programme folder of places")
     which = run.add_mutually_exclusive_group()
     which.add_argument("--round", type=int, help="only this round")
     which.add_argument("--all", action="store_true", help="every ingested round (the default)")
@@ -124,6 +162,10 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="parallel notebooks (default: cores)"
     )
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    run.add_argument("--force", action="store_true", help="re-execute even what is up to date")
+    run.add_argument(
+        "--help-notebook", metavar="NAME", help="list a notebook's parameters (e.g. round_report)"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
     trend = commands.add_parser(
@@ -138,6 +180,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     trend.add_argument("--json", action="store_true", help="print JSON instead of a table")
     trend.set_defaults(handler=_trend)
+
+    diff = commands.add_parser(
+        "diff", help="the findings that appeared, disappeared or changed between two rounds"
+    )
+    diff.add_argument(
+        "dir", help="a place's outputs folder (holding round-NN/summary.json) or a place folder"
+    )
+    diff.add_argument(
+        "--from", dest="from_round", metavar="N", type=int, required=True, help="earlier round"
+    )
+    diff.add_argument(
+        "--to", dest="to_round", metavar="M", type=int, required=True, help="later round"
+    )
+    diff.add_argument(
+        "--out", default="outputs", help="outputs folder, for a place folder (default: outputs)"
+    )
+    diff.add_argument("--json", action="store_true", help="print JSON instead of text")
+    diff.set_defaults(handler=_diff)
     return parser
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import math
 import os
@@ -106,6 +105,14 @@ def round_summary(report) -> dict:
         "data_sha256": report.data_sha256,
         "k_min": report.k_min,
         "respondents": report.n_respondents,
+        "behaviour_labels": report.framework.labels,
+        "group_labels": {"sector": report.place.sectors, "role": report.place.roles},
+        "scale": {
+            "min": report.framework.scale_min,
+            "max": report.framework.scale_max,
+            "strongly_present": report.framework.strongly_present,
+            "largely_absent": report.framework.largely_absent,
+        },
         "indicators": table_records(this_round, group_keys, LEVEL_COLUMNS),
         "indexes": table_records(
             indexes.rename(columns={"behaviour": "index"}),
@@ -204,58 +211,7 @@ def provenance_stamp(summary: dict) -> str:
 
 
 def write_index(outputs_dir: str | Path) -> Path:
-    """Write ``outputs/index.html`` linking every report found under ``outputs_dir``."""
-    outputs_dir = Path(outputs_dir)
-    sections = []
-    for place_dir in sorted(p for p in outputs_dir.iterdir() if p.is_dir()):
-        rows = []
-        for summary_path in sorted(place_dir.glob("round-[0-9][0-9]/summary.json")):
-            summary = json.loads(summary_path.read_text(encoding="utf-8"))
-            link = summary_path.parent.relative_to(outputs_dir) / "round_report.html"
-            rows.append(
-                f'<tr><td><a href="{html.escape(link.as_posix())}">'
-                f"{html.escape(summary['round_label'])}</a></td>"
-                f"<td>{summary['respondents']}</td></tr>"
-            )
-            place_name = summary["place_name"]
-        trajectory = place_dir / "trajectory" / "trajectory.html"
-        if rows and trajectory.exists():
-            rows.append(
-                f'<tr><td><a href="{html.escape(trajectory.relative_to(outputs_dir).as_posix())}">'
-                "Trajectory: how each behaviour has changed so far</a></td><td></td></tr>"
-            )
-        if rows:
-            sections.append(
-                f"<section><h2>{html.escape(place_name)}</h2><table><thead><tr><th>Round report"
-                f"</th><th>People who answered</th></tr></thead><tbody>{''.join(rows)}"
-                f"</tbody></table></section>"
-            )
-    body = "".join(sections) or "<p>No reports yet: run <code>evalkit run</code>.</p>"
-    page = _INDEX_PAGE.format(body=body, version=html.escape(__version__))
-    return _write_atomic(outputs_dir / "index.html", page)
+    """Write ``outputs/index.html`` (see :mod:`evalkit.index_page`)."""
+    from .index_page import write_index
 
-
-_INDEX_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>evalkit reports</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem;
-       line-height: 1.5; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }}
-th, td {{ text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #DDD; }}
-a {{ color: #0060A0; }}
-footer {{ color: #666; font-size: 0.85rem; margin-top: 2rem; }}
-</style>
-</head>
-<body>
-<h1>Reports</h1>
-<p>One report per round of the survey. Open a round to see how present each behaviour is, for whom,
-and what moved since the round before.</p>
-{body}
-<footer>Made by evalkit {version}.</footer>
-</body>
-</html>
-"""
+    return write_index(outputs_dir)

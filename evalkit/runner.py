@@ -10,6 +10,7 @@ report, and a failed notebook leaves its partial copy, with the error, in ``NAME
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -59,13 +60,15 @@ class Job:
     data_sha256: str = ""
 
     def inputs(self) -> dict:
-        """What the output is built from: the notebook, the parameters, the data, evalkit."""
+        """What the output is built from: the notebook, the parameters, the data, evalkit (its
+        version and a hash of its files)."""
         return {
             "notebook": self.notebook.name,
             "notebook_sha256": hashlib.sha256(self.notebook.read_bytes()).hexdigest(),
             "parameters": self.parameters,
             "data_sha256": self.data_sha256,
             "evalkit_version": __version__,
+            "evalkit_sha256": _package_sha256(),
         }
 
     def fingerprint(self) -> str:
@@ -210,6 +213,21 @@ def plan_place(
             )
         )
     return jobs
+
+
+@functools.cache
+def _package_sha256() -> str:
+    """A hash of evalkit's files: an edited checkout reruns its reports, as a new version does."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if (
+            path.suffix in {".py", ".j2", ".json", ".yml", ".css"}
+            and "__pycache__" not in path.parts
+        ):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _sha256(text: str) -> str:
