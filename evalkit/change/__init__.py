@@ -8,6 +8,7 @@ many, adjusting for testing them together. The shapes are small classes with ``f
 """
 
 from .assess import TREND_COLUMNS, Assessment, assess_trend, assess_trends, to_records
+from .ceiling import CeilingCheck, ceiling_check, near_bound
 from .evidence import (
     MIN_BREAKPOINT_POINTS,
     DaviesResult,
@@ -40,6 +41,7 @@ __all__ = [
     "SHAPES",
     "TREND_COLUMNS",
     "Assessment",
+    "CeilingCheck",
     "DaviesResult",
     "Flat",
     "Linear",
@@ -57,10 +59,12 @@ __all__ = [
     "benjamini_hochberg",
     "between_round_variance",
     "breakpoint_interval",
+    "ceiling_check",
     "davies_test",
     "default_shapes",
     "flexible_tau2_moments",
     "muggeo_iteration",
+    "near_bound",
     "nonlinearity_test",
     "round_means",
     "to_records",
