@@ -70,6 +70,18 @@ class RoundReport:
     def summary(self) -> dict:
         return round_summary(self)
 
+    def _repr_html_(self) -> str:
+        """JupyterLab's view: who answered, and every behaviour now and last round."""
+        from ._repr import round_report_card
+
+        return round_report_card(self).html()
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        """The same summary as plain text in IPython, instead of every table row by row."""
+        from ._repr import round_report_card
+
+        printer.text(round_report_card(self).text())
+
 
 def build_round_report(place_dir: str | Path, round_number: int, *, k_min: int = 0) -> RoundReport:
     """Compute the round report's tables for one round of a place.

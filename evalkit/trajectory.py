@@ -123,6 +123,18 @@ class Trajectory:
             ),
         }
 
+    def _repr_html_(self) -> str:
+        """JupyterLab's view: the whole picture and each behaviour's shape and turn."""
+        from ._repr import trajectory_card
+
+        return trajectory_card(self).html()
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        """The same summary as plain text in IPython, instead of every table row by row."""
+        from ._repr import trajectory_card
+
+        printer.text(trajectory_card(self).text())
+
 
 def _number(value):
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)

@@ -180,6 +180,18 @@ class Assessment:
         }
         return _jsonable(record)
 
+    def _repr_html_(self) -> str:
+        """JupyterLab's view: the sentence, the evidence and the time points with the fit."""
+        from .._repr import assessment_card
+
+        return assessment_card(self).html()
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        """The same summary as plain text in IPython, instead of every table row by row."""
+        from .._repr import assessment_card
+
+        printer.text(assessment_card(self).text())
+
 
 # --- one series ----------------------------------------------------------------------------------
 
