@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, indicators, store
-from .change import assess_trends
+from .change import assess_trends, ceiling_check, near_bound
 from .change.order import order_sentence, who_moved_first
 from .change.transitions import transition_balance, transition_matrix
 from .config import Place, load_place
@@ -102,6 +102,7 @@ class Trajectory:
                     "breakpoints": [
                         {k: _number(v) for k, v in b.items()} for b in row["breakpoints"]
                     ],
+                    "bound_p": _number(row.get("bound_p")),
                     "sentence": row["sentence"],
                 }
             )
@@ -115,6 +116,7 @@ class Trajectory:
             "evalkit_version": __version__,
             "data_sha256": self.data_sha256,
             "k_min": self.k_min,
+            "behaviour_labels": self.framework.labels,
             "assessments": records,
             "transitions": table_records(
                 self.balance,
@@ -184,6 +186,7 @@ def build_trajectory(
         family="group_by",
         seed=seed,
     )
+    assessments = _check_bounds(assessments, ratings, levels, framework)
     return Trajectory(
         place=place,
         through_round=through_round,
@@ -195,3 +198,35 @@ def build_trajectory(
         balance=transition_balance(ratings, framework, k_min=k),
         data_sha256=store.data_hash(place.dir, rounds),
     )
+
+
+def _check_bounds(assessments: pd.DataFrame, ratings, levels, framework) -> pd.DataFrame:
+    """Check non-linear shapes near the top or bottom of the scale against an ordinal model.
+
+    A bend that an ordered probit model puts down to the scale's bound (see
+    :func:`evalkit.change.ceiling_check`) is not called a turning point: ``nonlinear`` becomes
+    False and the sentence says why. ``bound_p`` holds the check's p-value (NaN when not run).
+    """
+    from .narrative import format_p
+
+    table = assessments.copy()
+    table["bound_p"] = np.nan
+    found = table.attrs.get("assessments", [])
+    for i, row in table[table["nonlinear"]].iterrows():
+        where = (levels["behaviour"] == row["behaviour"]) & (levels["group_by"] == row["group_by"])
+        where &= levels["group"] == row["group"]
+        if not near_bound(levels.loc[where, "mean"], framework.scale_min, framework.scale_max):
+            continue
+        rows = ratings[ratings["behaviour"] == row["behaviour"]]
+        if row["group_by"] == "sector":
+            rows = rows[rows["sector"] == row["group"]]
+        check = ceiling_check(rows, found[i].predict, time="round", value="rating")
+        table.loc[i, "bound_p"] = check.p_value
+        if check.explained_by_bound:
+            table.loc[i, "nonlinear"] = False
+            table.loc[i, "sentence"] = (
+                f"{row['label']} bends near the end of the scale, but an ordinal model of the "
+                f"ratings finds a steady change there ({format_p(check.p_value)} for a bend): the "
+                "scale running out, not a turning point."
+            )
+    return table

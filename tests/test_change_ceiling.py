@@ -48,3 +48,30 @@ def test_a_real_tipping_point_in_the_middle_of_the_scale_is_kept():
 )
 def test_near_bound(means, expected):
     assert near_bound(means, 1, 10) is expected
+
+
+def test_trajectory_does_not_call_the_ceiling_a_turning_point():
+    from evalkit.change import assess_trends
+    from evalkit.config import load_framework
+    from evalkit.trajectory import _check_bounds
+
+    rising = _ratings(6.5 + 0.6 * np.arange(8), seed=0).assign(behaviour="vision")
+    tipping = _ratings(4 + 2 / (1 + np.exp(-(np.arange(1, 9) - 4.5) / 0.5)), seed=0)
+    ratings = pd.concat([rising, tipping.assign(behaviour="trust")], ignore_index=True)
+    ratings = ratings.assign(group_by="all", group="all", label=ratings["behaviour"])
+    found = assess_trends(
+        ratings, time="round", value="rating", by=["behaviour", "group_by", "group", "label"]
+    )
+    assert found["nonlinear"].all(), "both look non-linear in the means"
+    levels = ratings.groupby(["behaviour", "group_by", "group", "round"], as_index=False)[
+        "rating"
+    ].mean()
+    checked = _check_bounds(
+        found,
+        ratings,
+        levels.rename(columns={"rating": "mean"}),
+        load_framework("system-behaviours"),
+    ).set_index("behaviour")
+    assert not checked.loc["vision", "nonlinear"] and checked.loc["vision", "bound_p"] > 0.05
+    assert "the scale running out, not a turning point" in checked.loc["vision", "sentence"]
+    assert checked.loc["trust", "nonlinear"] and np.isnan(checked.loc["trust", "bound_p"])
