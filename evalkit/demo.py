@@ -5,7 +5,9 @@ sectors, eight quarterly rounds) whose nine behaviours follow known, deliberatel
 trajectories; :func:`write_demo` writes it as a place folder: ``place.yml``,
 ``incoming/round-NN/{ratings,ties,reflections,events}.csv`` in the formats ingest accepts, and
 ``truth.json`` with the true shape and turning round of every series. Everything is drawn from one
-``numpy.random.default_rng(seed)``, so one seed always gives the same bytes.
+``numpy.random.default_rng(seed)``, so one seed always gives the same bytes. A ``variant`` tells the
+story with a different cast (which behaviour follows which shape, and when it turns), and
+:func:`write_programme` writes three places, each with its own seed and variant, as a programme.
 """
 
 from __future__ import annotations
@@ -24,7 +26,16 @@ import yaml
 from .config import DEFAULT_SECTORS, load_framework
 from .exceptions import EvalkitError
 
-__all__ = ["DEFAULT_SEED", "SHAPES", "DemoData", "simulate", "write_demo"]
+__all__ = [
+    "DEFAULT_SEED",
+    "PROGRAMME",
+    "SHAPES",
+    "VARIANTS",
+    "DemoData",
+    "simulate",
+    "write_demo",
+    "write_programme",
+]
 
 #: Shape names shared with the change engine.
 SHAPES = ("flat", "linear", "step", "segmented", "s_curve", "shock_recovery")
@@ -33,6 +44,10 @@ START_DATE = dt.date(2024, 3, 15)
 #: flat behaviour (devolved decisions) by more than chance usually gives, and the change engine
 #: rightly flags it; seed 2's sample follows the latent truth in all nine.
 DEFAULT_SEED = 2
+#: The demo programme of ``make demo``: (name, seed, variant) of each place, the default first.
+#: Like the default, each seed's sample follows its latent truth closely enough that the change
+#: engine recovers every behaviour's shape and turning round.
+PROGRAMME = (("Northbridge", DEFAULT_SEED, 0), ("Kingsford", 6, 1), ("Millbrook", 10, 2))
 ROLES = {
     "senior_leader": "Senior leader",
     "manager": "Manager",
@@ -50,6 +65,11 @@ _VOICE_GAP = -1.0  # lived_experience, on the Power behaviours only, on top of i
 _TRUST_START = 4.3  # the level trust starts from, before its S-curve
 _TRUST_MIDPOINTS = {"voluntary": 3.0, "public": 4.4, "lived_experience": 5.0, "private": 6.0}
 _BREAK_ROUND, _STEP_ROUND, _SHOCK_ROUND = 4, 5, 5
+# variant: (places along the framework's order each behaviour takes its story from, rounds by
+# which every turn and event moves); variant 0 is the story told in simulate's docstring
+_VARIANTS = {0: (0, 0), 1: (3, -1), 2: (6, 1)}
+#: The variants :func:`simulate` knows.
+VARIANTS = tuple(_VARIANTS)
 
 # round, days before that round's survey date, kind, description
 _EVENTS = (
@@ -197,7 +217,9 @@ class DemoData:
     truth: dict
 
 
-def simulate(seed: int = 1, n_rounds: int = 8, *, name: str = "Northbridge") -> DemoData:
+def simulate(
+    seed: int = 1, n_rounds: int = 8, *, name: str = "Northbridge", variant: int = 0
+) -> DemoData:
     """Simulate a fictional place whose behaviours follow known trajectories.
 
     Parameters
@@ -205,9 +227,15 @@ def simulate(seed: int = 1, n_rounds: int = 8, *, name: str = "Northbridge") -> 
     seed : int
         Seed of the one random generator used; the same seed gives the same data.
     n_rounds : int
-        Quarterly rounds from 15 March 2024, between 6 and 12 (the story needs round 6).
+        Quarterly rounds from 15 March 2024, between 6 and 12 (the story needs round 6; in
+        variant 2, whose story comes a round later, round 7).
     name : str
         Name of the place; organisation names and ids are built from it.
+    variant : {0, 1, 2}
+        Who plays which part in the story: 0 is the story below; in variant *v* each behaviour
+        takes the trajectory (shape, level and timing) the story gives the behaviour ``3 v``
+        places further along the framework's order, and every turning round and event moves
+        ``(0, -1, +1)[v]`` rounds.
 
     Returns
     -------
@@ -232,18 +260,25 @@ def simulate(seed: int = 1, n_rounds: int = 8, *, name: str = "Northbridge") -> 
     >>> demo = simulate(seed=1)
     >>> demo.truth["behaviours"]["learning_informs_adaptation"]["shape"]
     'step'
+    >>> truth = simulate(seed=1, variant=1).truth["behaviours"]["people_resourceful"]
+    >>> truth["shape"], truth["turning_round"]
+    ('step', 4)
     >>> sorted(demo.ratings["round"].unique().tolist())
     [1, 2, 3, 4, 5, 6, 7, 8]
     """
-    if not isinstance(n_rounds, int) or not 6 <= n_rounds <= 12:
-        raise EvalkitError(f"The demo needs 6 to 12 rounds, not {n_rounds!r}.")
+    if isinstance(variant, bool) or not isinstance(variant, int) or variant not in _VARIANTS:
+        raise EvalkitError(f"The demo has variants 0, 1 and 2, not {variant!r}.")
+    shift = _VARIANTS[variant][1]
+    fewest = 6 + max(shift, 0)
+    if not isinstance(n_rounds, int) or not fewest <= n_rounds <= 12:
+        raise EvalkitError(f"The demo needs {fewest} to 12 rounds, not {n_rounds!r}.")
     if not isinstance(name, str) or not name.strip():
         raise EvalkitError("Give the demo place a name, e.g. 'Northbridge'.")
     name = name.strip()
     rng = np.random.default_rng(seed)
     framework = load_framework("system-behaviours")
     orgs = _organisations(name)
-    behaviours, latent = _latent(framework, n_rounds, orgs)
+    behaviours, latent = _latent(framework, n_rounds, orgs, variant)
     respondents, panel = _panel(rng, orgs, n_rounds)
     who = panel.join(respondents, on="person")  # one row per respondent per round
     who["name"] = orgs["name"].to_numpy()[who["org_index"]]
@@ -251,7 +286,7 @@ def simulate(seed: int = 1, n_rounds: int = 8, *, name: str = "Northbridge") -> 
     events = pd.DataFrame(
         [
             (r, (rounds[r - 1]["date"] - dt.timedelta(days=days)).isoformat(), kind, text)
-            for r, days, kind, text in _EVENTS
+            for r, days, kind, text in ((r + shift, *rest) for r, *rest in _EVENTS)
             if r <= n_rounds
         ],
         columns=["round", "date", "kind", "description"],
@@ -271,6 +306,7 @@ def simulate(seed: int = 1, n_rounds: int = 8, *, name: str = "Northbridge") -> 
     }
     truth = {
         "seed": seed,
+        **({"variant": variant} if variant else {}),  # variant 0 writes what it always wrote
         "place": name,
         "rounds": list(range(1, n_rounds + 1)),
         "behaviours": behaviours,
@@ -288,11 +324,14 @@ def simulate(seed: int = 1, n_rounds: int = 8, *, name: str = "Northbridge") -> 
     )
 
 
-def write_demo(out_dir, *, seed: int = 1, name: str = "Northbridge", n_rounds: int = 8) -> Path:
+def write_demo(
+    out_dir, *, seed: int = 1, name: str = "Northbridge", n_rounds: int = 8, variant: int = 0
+) -> Path:
     """Write a fictional place folder (``place.yml``, ``incoming/``, ``truth.json``) to ``out_dir``.
 
     A folder holding an earlier demo is rewritten; a folder holding anything else, or a store
-    ingested from a different demo, is refused, so nothing is lost or left stale.
+    ingested from a different demo, is refused, so nothing is lost or left stale. ``seed``,
+    ``name``, ``n_rounds`` and ``variant`` are as for :func:`simulate`.
 
     Examples
     --------
@@ -303,11 +342,11 @@ def write_demo(out_dir, *, seed: int = 1, name: str = "Northbridge", n_rounds: i
     ['events.csv', 'ratings.csv', 'reflections.csv', 'ties.csv']
     """
     out = Path(out_dir)
-    data = simulate(seed, n_rounds, name=name)
+    data = simulate(seed, n_rounds, name=name, variant=variant)
     truth_json = json.dumps(data.truth, indent=2, ensure_ascii=False) + "\n"
     _clear_previous_demo(out, truth_json)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "place.yml").write_text(_place_yaml(data.place, seed), encoding="utf-8")
+    (out / "place.yml").write_text(_place_yaml(data.place, seed, variant), encoding="utf-8")
     (out / "truth.json").write_text(truth_json, encoding="utf-8")
     for r in data.truth["rounds"]:
         folder = out / "incoming" / f"round-{r:02d}"
@@ -320,41 +359,82 @@ def write_demo(out_dir, *, seed: int = 1, name: str = "Northbridge", n_rounds: i
     return out
 
 
+def write_programme(out_dir, *, n_rounds: int = 8) -> list[Path]:
+    """Write the demo programme: one place folder per entry of :data:`PROGRAMME` in ``out_dir``.
+
+    Each place is written by :func:`write_demo` into a sub-folder named after it in lower case
+    (``northbridge``, ...), which is also its place id; ``out_dir`` may hold other places too.
+
+    Returns
+    -------
+    list of Path
+        The place folders, Northbridge (the default demo place) first.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     [p.name for p in write_programme(tmp, n_rounds=7)]
+    ['northbridge', 'kingsford', 'millbrook']
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise EvalkitError(f"{out} is a file; give a folder for the demo programme.")
+    return [
+        write_demo(
+            out / "-".join(name.lower().split()),
+            seed=seed,
+            name=name,
+            n_rounds=n_rounds,
+            variant=variant,
+        )
+        for name, seed, variant in PROGRAMME
+    ]
+
+
 # --- the story -----------------------------------------------------------------------------------
 
 
-def _latent(framework, n_rounds: int, orgs: pd.DataFrame) -> tuple[dict, np.ndarray]:
+def _latent(
+    framework, n_rounds: int, orgs: pd.DataFrame, variant: int = 0
+) -> tuple[dict, np.ndarray]:
     """The truth per behaviour, and the latent means as an array [behaviour, sector, round]."""
     t = np.arange(1, n_rounds + 1, dtype=float)
+    rotation, shift = _VARIANTS[variant]
+    break_round, step_round, shock_round = (
+        r + shift for r in (_BREAK_ROUND, _STEP_ROUND, _SHOCK_ROUND)
+    )
+    midpoints = {s: m + shift for s, m in _TRUST_MIDPOINTS.items()}
 
     def s_curve(midpoint: float) -> np.ndarray:
         return 2.0 / (1.0 + np.exp(-(t - midpoint) / 0.7))
 
     share = orgs.groupby("sector")["weight"].sum() / orgs["weight"].sum()
-    trust_mid = sum(share[s] * m for s, m in _TRUST_MIDPOINTS.items())  # for the place as a whole
+    trust_mid = sum(share[s] * m for s, m in midpoints.items())  # for the place as a whole
     lead_mid = trust_mid + 1.0  # leadership follows trust by about a round
-    before = 0.15 * (np.minimum(t, _SHOCK_ROUND - 1) - 1)
+    before = 0.15 * (np.minimum(t, shock_round - 1) - 1)
     # the recovery is capped below the drop, so the level never regains its pre-shock height
-    after = -1.5 + np.minimum(0.3 * (t - _SHOCK_ROUND), 1.2)
-    shock = before + np.where(t >= _SHOCK_ROUND, after, 0.0)
-    ramp = 0.4 * np.maximum(t - _BREAK_ROUND, 0)
-    trust_curves = {s: s_curve(m) for s, m in _TRUST_MIDPOINTS.items()}
+    after = -1.5 + np.minimum(0.3 * (t - shock_round), 1.2)
+    shock = before + np.where(t >= shock_round, after, 0.0)
+    ramp = 0.4 * np.maximum(t - break_round, 0)
+    trust_curves = {s: s_curve(m) for s, m in midpoints.items()}
     plan = {  # behaviour: shape, turning round, base level, change (one series, or one per sector)
         "interconnected_whole": ("linear", None, 4.2, 0.25 * (t - 1)),
         "shared_vision": ("flat", None, 6.0, 0 * t),
-        "people_resourceful": ("segmented", _BREAK_ROUND, 4.5, ramp),
+        "people_resourceful": ("segmented", break_round, 4.5, ramp),
         "trusting_relationships": ("s_curve", _rounded(trust_mid), _TRUST_START, trust_curves),
         "collaborative_leadership": ("s_curve", _rounded(lead_mid), 4.0, s_curve(lead_mid)),
-        "learning_informs_adaptation": ("step", _STEP_ROUND, 4.8, 1.2 * (t >= _STEP_ROUND)),
-        "power_shared": ("shock_recovery", _SHOCK_ROUND, 5.8, shock),
+        "learning_informs_adaptation": ("step", step_round, 4.8, 1.2 * (t >= step_round)),
+        "power_shared": ("shock_recovery", shock_round, 5.8, shock),
         "devolved_decisions": ("flat", None, 4.5, 0 * t),
-        "mutual_accountability": ("shock_recovery", _SHOCK_ROUND, 5.5, shock),
+        "mutual_accountability": ("shock_recovery", shock_round, 5.5, shock),
     }
-    if set(plan) != set(framework.behaviour_ids):
+    ids = framework.behaviour_ids
+    if set(plan) != set(ids):
         raise EvalkitError("The demo's story does not match the system-behaviours framework.")
     truth, latent = {}, np.zeros((len(plan), len(DEFAULT_SECTORS), n_rounds))
-    for i, b in enumerate(framework.behaviour_ids):
-        shape, turning, base, change = plan[b]
+    for i, b in enumerate(ids):
+        shape, turning, base, change = plan[ids[(i + rotation) % len(ids)]]
         entry = {"shape": shape, "turning_round": turning, "latent": {}}
         power = framework.group_of(b) == "power"
         for j, s in enumerate(DEFAULT_SECTORS):
@@ -364,7 +444,7 @@ def _latent(framework, n_rounds: int, orgs: pd.DataFrame) -> tuple[dict, np.ndar
             entry["latent"][s] = latent[i, j].tolist()
         if isinstance(change, dict):
             entry["by_sector"] = {
-                s: {"shape": shape, "turning_round": _rounded(_TRUST_MIDPOINTS[s])}
+                s: {"shape": shape, "turning_round": _rounded(midpoints[s])}
                 for s in DEFAULT_SECTORS
             }
         truth[b] = entry
@@ -564,7 +644,7 @@ def _story_bank() -> dict[tuple[str, str], list[str]]:
     return bank
 
 
-def _place_yaml(place: dict, seed: int) -> str:
+def _place_yaml(place: dict, seed: int, variant: int = 0) -> str:
     """place.yml as people write it: one line per round and per organisation."""
 
     def dump(value, flow: bool) -> str:
@@ -572,7 +652,8 @@ def _place_yaml(place: dict, seed: int) -> str:
             value, sort_keys=False, allow_unicode=True, width=1_000, default_flow_style=flow
         )
 
-    text = f"# A fictional place generated by evalkit.demo (seed {seed}); not real data.\n"
+    made = f"seed {seed}" + (f", variant {variant}" if variant else "")
+    text = f"# A fictional place generated by evalkit.demo ({made}); not real data.\n"
     for key, value in place.items():
         if isinstance(value, list):
             text += f"{key}:\n" + "".join(f"  - {dump(item, True)}" for item in value)
