@@ -17,13 +17,17 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
 	@$(BIN)/python -c "import evalkit, pytest" && touch $(INSTALLED)
 
+# A programme of three fictional places (data/demo/<place>/), each round ingested, every report run.
 demo: $(INSTALLED)
 	rm -rf $(DEMO)
-	$(BIN)/evalkit demo --out $(DEMO)
-	@for dir in $(DEMO)/incoming/round-*; do \
-	  r=$${dir##*-}; \
-	  $(BIN)/evalkit ingest $(DEMO) --round $$((10#$$r)) --ratings $$dir/ratings.csv \
-	    --ties $$dir/ties.csv --reflections $$dir/reflections.csv --events $$dir/events.csv || exit 1; \
+	$(BIN)/evalkit demo --programme --out $(DEMO)
+	@for place in $(DEMO)/*/; do \
+	  for dir in $$place/incoming/round-*; do \
+	    r=$${dir##*-}; \
+	    $(BIN)/evalkit ingest $$place --round $$((10#$$r)) --ratings $$dir/ratings.csv \
+	      --ties $$dir/ties.csv --reflections $$dir/reflections.csv --events $$dir/events.csv \
+	      || exit 1; \
+	  done; \
 	done
 	$(BIN)/evalkit run $(DEMO) --all
 	@echo "Open outputs/index.html to read the reports."

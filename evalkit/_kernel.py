@@ -19,3 +19,12 @@ class IPCKernelManager(AsyncKernelManager):
         # One short, unique socket prefix per kernel: the default is shared by every kernel
         # started in the same folder, and a socket path must stay under about 100 characters.
         return os.path.join(tempfile.gettempdir(), f"evalkit-{uuid.uuid4().hex[:12]}")
+
+    async def _async_interrupt_kernel(self) -> None:
+        # jupyter_client interrupts a kernel before every shutdown; a kernel caught mid-message
+        # then logs "KeyboardInterrupt caught in kernel" into the run's output. Not when shutting
+        # down: the shutdown request follows anyway.
+        if not self.shutting_down:
+            await super()._async_interrupt_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel

@@ -12,8 +12,15 @@ __all__ = ["main"]
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import DEFAULT_SEED, write_demo
+    from .demo import DEFAULT_SEED, write_demo, write_programme
 
+    if args.programme:
+        if args.seed is not None:
+            raise EvalkitError("--seed is for one place; the programme's places have fixed seeds.")
+        places = write_programme(args.out)
+        names = ", ".join(p.name for p in places)
+        print(f"Wrote a demo programme of {len(places)} places ({names}) to {args.out}.")
+        return 0
     out = write_demo(args.out, seed=DEFAULT_SEED if args.seed is None else args.seed)
     print(f"Wrote a demo place to {out}. Next: ingest its rounds (see 'make demo').")
     return 0
@@ -128,6 +135,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="write a fictional place with eight rounds of data")
     demo.add_argument("--out", default="data/demo", help="folder to write (default: data/demo)")
     demo.add_argument("--seed", type=int, default=None, help="random seed (default: 2)")
+    demo.add_argument(
+        "--programme", action="store_true", help="write three places, one folder each, in --out"
+    )
     demo.set_defaults(handler=_demo)
 
     ingest = commands.add_parser(
