@@ -88,6 +88,23 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .learning_log import log_event
+
+    try:
+        date = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError as err:
+        raise EvalkitError(f"--date {args.date!r} is not a date: write YYYY-MM-DD.") from err
+    log_event(args.place_dir, args.round, args.text, kind=args.kind, date=date)
+    print(
+        f"Logged a {args.kind} for round {args.round}: it appears on the time axes of the next "
+        "reports ('evalkit run' re-executes those that show it)."
+    )
+    return 0
+
+
 def _trend(args: argparse.Namespace) -> int:
     import json
 
@@ -178,6 +195,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
+    log = commands.add_parser(
+        "log", help="record a workshop decision (or another event) in the learning log"
+    )
+    log.add_argument("place_dir", help="the place folder")
+    log.add_argument(
+        "--round", type=int, required=True, help="the round it belongs to (drawn before its survey)"
+    )
+    log.add_argument("--kind", default="decision", choices=("decision", "intervention", "context"))
+    log.add_argument("--date", help="when, as YYYY-MM-DD (default: today)")
+    log.add_argument("text", help="what was decided or happened, in a few words")
+    log.set_defaults(handler=_log)
+
     trend = commands.add_parser(
         "trend", help="assess the shape of change in each series of a CSV file"
     )

@@ -38,7 +38,7 @@ __all__ = [
     "ingest_round",
 ]
 
-KINDS = ("ratings", "ties", "reflections", "events")
+KINDS = ("ratings", "ties", "reflections", "events", "log")
 DEPTHS = ("networking", "coordinating", "cooperating", "collaborating")
 VALENCES = ("positive", "negative", "mixed")
 EVENT_KINDS = ("intervention", "context", "decision")
@@ -60,6 +60,7 @@ COLUMNS = {
         "text",
     ),
     "events": ("round", "date", "kind", "description"),
+    "log": ("round", "date", "kind", "description"),  # the learning log: see learning_log.py
 }
 
 
@@ -510,11 +511,19 @@ _CHECKS = {
     "ties": _check_ties,
     "reflections": _check_reflections,
     "events": _check_events,
+    "log": _check_events,
 }
 
 
 def validate_round(
-    place: Place, round_number: int, *, ratings=None, ties=None, reflections=None, events=None
+    place: Place,
+    round_number: int,
+    *,
+    ratings=None,
+    ties=None,
+    reflections=None,
+    events=None,
+    log=None,
 ) -> ValidatedRound:
     """Read and check a round's files, reporting every problem in all of them at once.
 
@@ -522,8 +531,9 @@ def validate_round(
     ----------
     place : Place
         The place, from :func:`evalkit.config.load_place`; ``round_number`` must be one of its.
-    ratings, ties, reflections, events : str or Path, optional
-        CSV files (formats in the spec); files not given are not checked.
+    ratings, ties, reflections, events, log : str or Path, optional
+        CSV files (formats in the spec); files not given are not checked. ``log`` is the round's
+        learning log, written by :func:`evalkit.learning_log.log_event`, in the events format.
 
     Returns
     -------
@@ -535,7 +545,7 @@ def validate_round(
     ValidationError
         Listing every problem: file, spreadsheet row, column, value, message and hint.
     """
-    given = dict(zip(KINDS, (ratings, ties, reflections, events), strict=True))
+    given = dict(zip(KINDS, (ratings, ties, reflections, events, log), strict=True))
     problems: list[Problem] = []
     if round_number not in place.round_numbers:
         problems.append(
@@ -682,6 +692,7 @@ def ingest_round(
     ties=None,
     reflections=None,
     events=None,
+    log=None,
     replace: bool = False,
 ) -> IngestResult:
     """Check a round's files and load them into the place's store, all or nothing.
@@ -716,7 +727,13 @@ def ingest_round(
     """
     place = load_place(place_dir)
     checked = validate_round(
-        place, round_number, ratings=ratings, ties=ties, reflections=reflections, events=events
+        place,
+        round_number,
+        ratings=ratings,
+        ties=ties,
+        reflections=reflections,
+        events=events,
+        log=log,
     )
     active = {}
     if store_path(place.dir).exists():

@@ -69,6 +69,7 @@ TABLES: dict[str, dict[str, str]] = {
         "text": "VARCHAR",
     },
     "events": {"round": "INTEGER", "date": "DATE", "kind": "VARCHAR", "description": "VARCHAR"},
+    "log": {"round": "INTEGER", "date": "DATE", "kind": "VARCHAR", "description": "VARCHAR"},
 }
 
 # Sort keys that make every reader's output deterministic.
@@ -78,6 +79,7 @@ _ORDER = {
     "ties": ["round", "respondent", "partner"],
     "reflections": ["round", "organisation", "respondent", "text", "behaviours", "valence"],
     "events": ["round", "date", "kind", "description"],
+    "log": ["round", "date", "kind", "description"],
 }
 
 
@@ -152,8 +154,16 @@ def read_reflections(place_dir: str | Path, rounds: Iterable[int] | None = None)
 
 
 def read_events(place_dir: str | Path, rounds: Iterable[int] | None = None) -> pd.DataFrame:
-    """Events: round, date, kind, description."""
-    return _read(place_dir, "events", rounds)
+    """Events from the events files and the learning log: round, date, kind, description."""
+    events = _read(place_dir, "events", rounds)
+    try:
+        logged = _read(place_dir, "log", rounds)
+    except StoreError:  # a store from before the learning log existed
+        return events
+    if logged.empty:
+        return events
+    both = pd.concat([events, logged], ignore_index=True)
+    return both.sort_values(_ORDER["events"], ignore_index=True)
 
 
 def read_files(place_dir: str | Path) -> pd.DataFrame:

@@ -399,7 +399,7 @@ def test_header_only_files_mean_nothing_to_report_except_for_ratings(place_dir, 
     ]
     header_only["ratings"] = write(incoming, "r1.csv", make_ratings(seed=24))
     result = ingest_round(place_dir, 1, **header_only)
-    assert result.rows == {"ratings": 12 * 9, "ties": 0, "reflections": 0, "events": 0}
+    assert result.rows == {"ratings": 12 * 9, "ties": 0, "reflections": 0, "events": 0, "log": 0}
     assert store.read_events(place_dir).empty and store.read_ties(place_dir).empty
 
 
