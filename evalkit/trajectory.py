@@ -103,6 +103,7 @@ class Trajectory:
                         {k: _number(v) for k, v in b.items()} for b in row["breakpoints"]
                     ],
                     "bound_p": _number(row.get("bound_p")),
+                    "events_near": row.get("events_near", []),
                     "sentence": row["sentence"],
                 }
             )
@@ -187,13 +188,18 @@ def build_trajectory(
         seed=seed,
     )
     assessments = _check_bounds(assessments, ratings, levels, framework)
+    events = store.read_events(place.dir, rounds=rounds)
+    assessments["events_near"] = [
+        events_near(events, row["breakpoints"]) if row["nonlinear"] else []
+        for _, row in assessments.iterrows()
+    ]
     return Trajectory(
         place=place,
         through_round=through_round,
         k_min=k,
         levels=levels,
         assessments=assessments,
-        events=store.read_events(place.dir, rounds=rounds),
+        events=events,
         transitions=transition_matrix(ratings, framework, k_min=k),
         balance=transition_balance(ratings, framework, k_min=k),
         data_sha256=store.data_hash(place.dir, rounds),
@@ -230,3 +236,28 @@ def _check_bounds(assessments: pd.DataFrame, ratings, levels, framework) -> pd.D
                 "scale running out, not a turning point."
             )
     return table
+
+
+def events_near(events: pd.DataFrame, breakpoints: list[dict], margin: float = 1.0) -> list[dict]:
+    """The events within ``margin`` rounds of a turning point's 95% interval, oldest first.
+
+    Events sit at their round on the time axis (they happened before that round's survey).
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({"round": [2, 4, 7], "date": ["2024-05-01"] * 3,
+    ...                        "kind": ["context", "intervention", "decision"],
+    ...                        "description": ["New board", "Training", "Co-chairs"]})
+    >>> [e["description"] for e in events_near(events, [{"time": 4.6, "low": 4.2, "high": 5.1}])]
+    ['Training']
+    """
+    near = []
+    for point in breakpoints:
+        low, high = point["low"] - margin, point["high"] + margin
+        rows = events[(events["round"] >= low) & (events["round"] <= high)]
+        near += [
+            {"round": int(e.round), "kind": e.kind, "description": e.description}
+            for e in rows.itertuples()
+        ]
+    unique = {(e["round"], e["kind"], e["description"]): e for e in near}
+    return sorted(unique.values(), key=lambda e: e["round"])

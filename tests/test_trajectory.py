@@ -69,3 +69,21 @@ def test_trajectory_notebook_runs_and_summarises(demo_place, tmp_path):
     page = (job.out_dir / "trajectory.html").read_text()
     assert "RuntimeWarning" not in page and "Traceback" not in page
     assert "Who moved first" in page and 'alt="Chart"' not in page
+
+
+def test_turning_points_list_the_events_around_them(demo_place, trajectory):
+    truth = json.loads((demo_place / "truth.json").read_text())
+    overall = trajectory.overall()
+    step = overall.loc["learning_informs_adaptation"]
+    assert "Shared learning programme launched" in [e["description"] for e in step["events_near"]]
+    shock = overall.loc["power_shared"]
+    assert "Funding cut to partnership budget" in [e["description"] for e in shock["events_near"]]
+    for behaviour, row in overall.iterrows():
+        if truth["behaviours"][behaviour]["turning_round"] is None:
+            assert row["events_near"] == []
+        for event in row["events_near"]:
+            point = row["breakpoints"][0]
+            assert point["low"] - 1 <= event["round"] <= point["high"] + 1
+    summary = trajectory.summary()
+    listed = {a["behaviour"]: a["events_near"] for a in summary["assessments"]}
+    assert listed["learning_informs_adaptation"] == step["events_near"]
