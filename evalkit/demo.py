@@ -317,7 +317,7 @@ def simulate(
         place=place,
         respondents=respondents.drop(columns=["org_index", "sector_index"]),
         ratings=_ratings(rng, who, orgs, latent, framework.behaviour_ids),
-        ties=_ties(rng, who, orgs, trust),
+        ties=_ties(rng, who, orgs, trust, _STEP_ROUND + _VARIANTS[variant][1]),
         reflections=_reflections(rng, who, latent, framework.behaviour_ids),
         events=events,
         truth=truth,
@@ -575,11 +575,14 @@ def _as_typed(rng, orgs: pd.DataFrame, org_index: np.ndarray) -> list[str]:
     return typed
 
 
-def _ties(rng, who, orgs, trust: np.ndarray, tries: int = 6) -> pd.DataFrame:
-    """1 to 4 partners each; ties cross sectors and deepen as trust in one's sector grows."""
+def _ties(rng, who, orgs, trust: np.ndarray, step_round: int, tries: int = 6) -> pd.DataFrame:
+    """1 to 4 partners each; ties deepen as trust in one's sector grows, and cross sectors far
+    more often once the shared learning programme starts (the step round)."""
     level = _level(trust, who) - _TRUST_START
     n = len(who)
-    cross = rng.random((n, tries)) < np.clip(0.2 + 0.22 * level, 0.1, 0.75)[:, None]
+    joined_up = who["round"].to_numpy() >= step_round
+    p_cross = np.clip(0.25 + 0.05 * level + 0.3 * joined_up, 0.1, 0.75)
+    cross = rng.random((n, tries)) < p_cross[:, None]
     draw, partner = rng.random((n, tries)), np.zeros((n, tries), dtype=int)
     weight, sector = orgs["weight"].to_numpy(), orgs["sector"].to_numpy()
     for o in range(len(orgs)):  # bigger organisations are named more often

@@ -6,6 +6,8 @@ been privacy-checked, so a suppressed group cannot leak into the words.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 __all__ = [
@@ -389,3 +391,108 @@ def trajectory_title(trajectory, behaviour: str) -> str:
     if row["nonlinear"] and row["breakpoints"]:
         title += f", turning around round {row['breakpoints'][0]['time']:.0f}"
     return title
+
+
+# --- connections, stories and questions -----------------------------------------------------------
+
+_NETWORK_ROWS = (
+    ("n_orgs", "Organisations", "{:.0f}"),
+    ("n_ties", "Ties between organisations (either side reported)", "{:.0f}"),
+    ("density", "Density: share of all possible ties", "{:.0%}"),
+    ("cross_sector_share", "Ties that cross sectors", "{:.0%}"),
+    ("ei_index", "E-I index (-1 all within sectors, +1 all across)", "{:+.2f}"),
+    ("reciprocity", "Ties reported by both sides", "{:.0%}"),
+    ("depth_collaborating", "Ties described as collaborating", "{:.0%}"),
+    ("n_isolates", "Organisations with no tie", "{:.0f}"),
+)
+
+
+def network_table(report) -> pd.DataFrame:
+    """This round's network indicators beside last round's, in plain words."""
+    return _network_columns(report.network, [report.previous_round, report.round])
+
+
+def _network_columns(network: pd.DataFrame, rounds) -> pd.DataFrame:
+    network = network.set_index("round")
+    table = {"Measure": [label for _, label, _ in _NETWORK_ROWS]}
+    for number in [r for r in rounds if r in network.index]:
+        table[f"Round {number}"] = [
+            "" if pd.isna(network.loc[number, column]) else fmt.format(network.loc[number, column])
+            for column, _, fmt in _NETWORK_ROWS
+        ]
+    return pd.DataFrame(table)
+
+
+def network_points(report) -> list[str]:
+    """Ties that started, ended, deepened or weakened since last round, and the brokers."""
+    points = []
+    if not report.churn.empty:
+        c = report.churn.iloc[-1]
+        points.append(
+            f"Since round {int(c['round_from'])}: {int(c['new'])} ties new, {int(c['lost'])} "
+            f"no longer reported, {int(c['deepened'])} deepened and {int(c['weakened'])} weakened "
+            f"({int(c['unchanged'])} unchanged). A tie can also drop out when nobody from either "
+            "organisation answered."
+        )
+    if not report.brokers.empty:
+        names = [
+            f"{html.escape(str(b['name']))} ({report.place.sectors.get(b['sector'], b['sector'])})"
+            for _, b in report.brokers.head(3).iterrows()
+        ]
+        points.append(
+            "Organisations that most often sit on the paths between others (brokers): "
+            + ", ".join(names)
+            + "."
+        )
+    return points
+
+
+def words_points(report) -> list[str]:
+    """Behaviours whose ratings and stories moved in opposite directions this round."""
+    words = report.words
+    if words.empty:
+        return []
+    here = words[(words["span"] == "step") & (words["round"] == report.round) & words["disagree"]]
+    points = []
+    for row in here.itertuples():
+        label = report.framework.labels.get(row.behaviour, row.behaviour)
+        rose = row.rating_change > 0
+        tone, before, after = (
+            ("negative", row.negative_before, row.negative_after)
+            if rose
+            else ("positive", row.positive_before, row.positive_after)
+        )
+        points.append(
+            f"**{html.escape(label)}**: the average rating {'rose' if rose else 'fell'} from "
+            f"{row.mean_before:.1f} to {row.mean_after:.1f}, while {tone} stories went from "
+            f"{before:.0%} of {int(row.n_before)} to {after:.0%} of {int(row.n_after)}."
+        )
+    return points
+
+
+def quotes_table(report) -> pd.DataFrame:
+    """Quotes on the behaviours that moved: consented, masked, attributed to large groups only."""
+    quotes = report.quotes
+    if quotes.empty:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "Behaviour": [report.framework.labels.get(b, b) for b in quotes["behaviour"]],
+            "Tone": quotes["valence"].str.capitalize(),
+            "Who": quotes["group"],
+            "What they said": quotes["text"],
+        }
+    )
+
+
+def question_points(report) -> list[str]:
+    """The workshop questions, each with its evidence, as Markdown with the text escaped."""
+    return [
+        f"**{html.escape(q['text'])}**  \n<small>{html.escape(q['evidence'])}</small>"
+        for q in report.questions
+    ]
+
+
+def network_rounds_table(trajectory) -> pd.DataFrame:
+    """The network's main indicators, one column per round."""
+    return _network_columns(trajectory.network, sorted(trajectory.network["round"]))

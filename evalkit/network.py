@@ -28,6 +28,7 @@ __all__ = [
     "CHURN_COLUMNS",
     "BROKER_COLUMNS",
     "TREND_INDICATORS",
+    "pair_observations",
     "RoundNetwork",
     "organisation_network",
     "network_indicators",
@@ -72,6 +73,7 @@ CHURN_COLUMNS = [
 BROKER_COLUMNS = ["round", "rank", "organisation", "name", "sector", "betweenness", "degree"]
 #: The indicators :func:`assess_network` assesses by default.
 TREND_INDICATORS = ("density", "ei_index", "cross_sector_share")
+_PAIR_INDICATORS = ("density", "ei_index", "cross_sector_share")
 
 _LEVEL = {d: i + 1 for i, d in enumerate(DEPTHS)}  # networking = 1 ... collaborating = 4
 _PERCENT = (100.0, "percentage points")
@@ -547,6 +549,7 @@ def assess_network(
     *,
     n_boot: int = 199,
     seed: int = 0,
+    networks: dict | None = None,
 ) -> pd.DataFrame:
     """Has the network changed in a straight line or turned, and when? One row per indicator.
 
@@ -558,6 +561,10 @@ def assess_network(
         Indicators to assess (default: density, E-I index and cross-sector share).
     n_boot, seed
         As for :func:`evalkit.change.assess_trends`.
+    networks : dict, optional
+        The rounds' networks (:func:`organisation_network`): the share indicators are then
+        assessed from their pairs and ties (:func:`pair_observations`), with each round's
+        sampling error, instead of from the round values alone.
 
     Returns
     -------
@@ -570,10 +577,14 @@ def assess_network(
 
     Notes
     -----
-    Each indicator is one value per round, so the change engine fits the shapes by ordinary
-    least squares on the round values (no sampling errors are known) and adjusts the p-values
-    of the indicators assessed together (Benjamini-Hochberg). As for every series, a turning
-    point needs at least 6 rounds.
+    Without ``networks`` each indicator is one value per round, so the change engine fits the
+    shapes by ordinary least squares on the round values, estimating the noise from eight points
+    at most. With them, each share's round mean has a sampling error from its pairs or ties, and
+    variation between rounds beyond it is estimated as for any series (a round's ties are
+    treated as independent: a tie that persists makes rounds alike, so this errs on the cautious
+    side).
+    p-values are adjusted across the indicators assessed together (Benjamini-Hochberg). As for
+    every series, a turning point needs at least 6 rounds.
 
     Examples
     --------
@@ -587,6 +598,12 @@ def assess_network(
 
     which = list(which)
     series = network_series(indicators, which)
+    if networks is not None:
+        shares = [i for i in which if i in _PAIR_INDICATORS or i.startswith("depth_")]
+        series = pd.concat(
+            [series[~series["indicator"].isin(shares)], pair_observations(networks, shares)],
+            ignore_index=True,
+        )
     wording = {i: _WORDING.get(i, (i.replace("_", " ").capitalize(), 1.0, "points")) for i in which}
     series["value"] = series["value"] * series["indicator"].map(
         {i: w[1] for i, w in wording.items()}
@@ -607,6 +624,50 @@ def assess_network(
     out = table.iloc[order].reset_index(drop=True)
     out.attrs = {**table.attrs, "assessments": [assessments[k] for k in order]}
     return out
+
+
+def pair_observations(networks: dict, which: Iterable[str] = TREND_INDICATORS) -> pd.DataFrame:
+    """The observations behind the share indicators, one row each: ``round, indicator, value``.
+
+    ``density`` has one 0/1 row per pair of organisations (1 when tied), ``cross_sector_share``
+    and ``ei_index`` one per tie (1 when it crosses sectors; the E-I index is 2 x that share - 1,
+    so its rows are -1 or +1), ``depth_<name>`` one per tie (1 at that depth). Their round means
+    are the indicators, and the change engine gets each round's sampling error from them, which
+    eight round values alone cannot give.
+
+    Examples
+    --------
+    >>> g = nx.Graph([("a", "b"), ("b", "c")])
+    >>> nx.set_node_attributes(g, {"a": "public", "b": "public", "c": "private"}, "sector")
+    >>> nx.set_edge_attributes(g, "collaborating", "depth")
+    >>> obs = pair_observations({1: RoundNetwork(1, g.to_directed(), g)}, ["density", "ei_index"])
+    >>> obs.groupby("indicator")["value"].agg(["size", "mean"])
+               size      mean
+    indicator
+    density       3  0.666667
+    ei_index      2  0.000000
+    """
+    frames = []
+    for number, network in networks.items():
+        graph = network.undirected
+        sector = nx.get_node_attributes(graph, "sector")
+        crosses = np.array([sector[u] != sector[v] for u, v in graph.edges()], dtype=float)
+        depths = np.array([d for _, _, d in graph.edges(data="depth")], dtype=object)
+        n = graph.number_of_nodes()
+        for indicator in which:
+            if indicator == "density":
+                values = np.zeros(n * (n - 1) // 2)
+                values[: graph.number_of_edges()] = 1.0
+            elif indicator == "cross_sector_share":
+                values = crosses
+            elif indicator == "ei_index":
+                values = 2 * crosses - 1
+            elif indicator.startswith("depth_"):
+                values = (depths == indicator.removeprefix("depth_")).astype(float)
+            else:
+                raise EvalkitError(f"'{indicator}' is not a share of pairs or ties.")
+            frames.append(pd.DataFrame({"round": number, "indicator": indicator, "value": values}))
+    return pd.concat(frames, ignore_index=True)
 
 
 # --- words and summaries -------------------------------------------------------------------------

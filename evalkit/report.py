@@ -133,6 +133,8 @@ def round_summary(report) -> dict:
             ["gap", "ci_low", "ci_high", "p_value"],
         ),
         "change": _change_records(report.change),
+        "network": _network_record(report),
+        "questions": [{"text": q["text"], "evidence": q["evidence"]} for q in report.questions],
         "data_quality": {
             "responses": table_records(
                 report.responses, ["group_by", "group"], ["respondents", "invited", "response_rate"]
@@ -145,6 +147,16 @@ def round_summary(report) -> dict:
             ),
         },
     }
+
+
+def _network_record(report) -> dict | None:
+    """This round's organisation network (None when no ties were collected this round)."""
+    from .network import network_summary
+
+    network = report.network
+    if network.empty or not (network["round"] == report.round).any():
+        return None
+    return network_summary(network, report.round)
 
 
 def write_json(path: str | Path, payload) -> Path:

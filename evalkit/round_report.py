@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +41,30 @@ class RoundReport:
     missingness: pd.DataFrame  # indicators.item_missingness, this round
     straight_lining: pd.DataFrame  # indicators.straight_lining, this round
     data_sha256: str
+    # who works with whom, and what people wrote: every round so far (empty when not collected)
+    network: pd.DataFrame = field(default_factory=pd.DataFrame)  # network_indicators, per round
+    churn: pd.DataFrame = field(default_factory=pd.DataFrame)  # tie_churn, last round to this
+    brokers: pd.DataFrame = field(default_factory=pd.DataFrame)  # network.brokers, this round
+    story_counts: pd.DataFrame = field(default_factory=pd.DataFrame)  # stories.story_counts
+    words: pd.DataFrame = field(default_factory=pd.DataFrame)  # stories.numbers_and_words
+    quotes: pd.DataFrame = field(default_factory=pd.DataFrame)  # stories.select_quotes
+    trends: pd.DataFrame = field(default_factory=pd.DataFrame)  # assess_trends, everyone
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)  # events and learning log so far
+
+    @property
+    def questions(self) -> list[dict]:
+        """Three to seven questions for the workshop (see :mod:`evalkit.questions`)."""
+        from .questions import workshop_questions
+
+        return workshop_questions(self)
+
+    def organisation_networks(self) -> dict:
+        """Each round's organisation network so far (see :mod:`evalkit.network`)."""
+        from .network import organisation_network
+
+        rounds = sorted(self.network["round"]) if not self.network.empty else []
+        ties = store.read_ties(self.place.dir, rounds=rounds)
+        return organisation_network(ties, self.place, rounds=rounds) if rounds else {}
 
     @property
     def framework(self):
@@ -110,13 +134,15 @@ def build_round_report(place_dir: str | Path, round_number: int, *, k_min: int =
         for g in ("all", "sector")
     ]
     change = pd.concat(changes, ignore_index=True)
+    levels = indicators.level(ratings, framework, group_by=groupings, k_min=k)
+    so_far = [r for r in ingested if r <= round_number]
     return RoundReport(
         place=place,
         round=round_number,
         previous_round=previous,
         k_min=k,
         ratings=ratings,
-        levels=indicators.level(ratings, framework, group_by=groupings, k_min=k),
+        levels=levels,
         indexes=indicators.index_level(ratings, framework, group_by=groupings, k_min=k),
         distribution=indicators.rating_distribution(now, k_min=k),
         agreement=indicators.agreement(now, framework, group_by=groupings, k_min=k),
@@ -129,5 +155,62 @@ def build_round_report(place_dir: str | Path, round_number: int, *, k_min: int =
         responses=indicators.response_counts(now, place, k_min=k),
         missingness=indicators.item_missingness(now, k_min=k),
         straight_lining=indicators.straight_lining(now, k_min=k),
-        data_sha256=store.data_hash(place.dir, [r for r in ingested if r <= round_number]),
+        data_sha256=store.data_hash(place.dir, so_far),
+        **_connections(place, so_far, previous),
+        **_stories(place, so_far, levels, now, change, k),
+        trends=_trends(place, so_far),
+        events=store.read_events(place.dir, rounds=so_far),
+    )
+
+
+def _connections(place: Place, rounds: list[int], previous: int | None) -> dict:
+    """Network indicators of every round so far, churn since last round and this round's brokers."""
+    from .network import brokers, network_indicators, tie_churn
+
+    ties = store.read_ties(place.dir, rounds=rounds)
+    if ties.empty:
+        return {}
+    this = rounds[-1]
+    churn = tie_churn(ties, place, rounds=[previous, this]) if previous else pd.DataFrame()
+    return {
+        "network": network_indicators(ties, place, rounds=rounds),
+        "churn": churn,
+        "brokers": brokers(ties, place, this, n=5)
+        if (ties["round"] == this).any()
+        else pd.DataFrame(),
+    }
+
+
+def _stories(place: Place, rounds: list[int], levels, ratings_now, change, k: int) -> dict:
+    """Story counts so far, numbers beside words, and this round's quotes on what moved."""
+    from .stories import numbers_and_words, select_quotes, story_counts, valence_shift
+
+    reflections = store.read_reflections(place.dir, rounds=rounds)
+    if reflections.empty:
+        return {}
+    this = rounds[-1]
+    counts = story_counts(reflections, place.framework, k)
+    words = numbers_and_words(levels[levels["group_by"] == "all"], counts)
+    shift = valence_shift(counts)
+    turned = shift[(shift["span"] == "step") & (shift["round"] == this) & (shift["turned"] != "")]
+    clear = change[(change["group_by"] == "all") & change["clear"].fillna(False).astype(bool)]
+    moved = sorted(set(turned["behaviour"]) | set(clear["behaviour"]))
+    now = reflections[reflections["round"] == this]
+    quotes = select_quotes(now, place, moved, k, ratings=ratings_now) if moved else pd.DataFrame()
+    return {"story_counts": counts, "words": words, "quotes": quotes}
+
+
+def _trends(place: Place, rounds: list[int]) -> pd.DataFrame:
+    """Each behaviour's shape over the rounds so far (everyone), once there are enough rounds."""
+    from .change import MIN_BREAKPOINT_POINTS, assess_trends
+
+    if len(rounds) < MIN_BREAKPOINT_POINTS:
+        return pd.DataFrame()
+    ratings = store.read_ratings(place.dir, rounds=rounds).dropna(subset=["rating"])
+    return assess_trends(
+        ratings.assign(label=ratings["behaviour"].map(place.framework.labels)),
+        time="round",
+        value="rating",
+        unit="respondent",
+        by=["behaviour", "label"],
     )

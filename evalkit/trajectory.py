@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,33 @@ class Trajectory:
     transitions: pd.DataFrame
     balance: pd.DataFrame
     data_sha256: str
+    network: pd.DataFrame = field(default_factory=pd.DataFrame)  # network_indicators per round
+    network_trends: pd.DataFrame = field(default_factory=pd.DataFrame)  # assess_network
+    story_counts: pd.DataFrame = field(default_factory=pd.DataFrame)  # stories.story_counts
+
+    def organisation_networks(self) -> dict:
+        """Each round's organisation network (see :mod:`evalkit.network`)."""
+        from .network import organisation_network
+
+        rounds = sorted(self.network["round"]) if not self.network.empty else []
+        ties = store.read_ties(self.place.dir, rounds=rounds)
+        return organisation_network(ties, self.place, rounds=rounds) if rounds else {}
+
+    def story_turns(self) -> list[str]:
+        """Behaviours whose stories turned negative or positive between the first and last round."""
+        from .stories import valence_shift
+
+        if self.story_counts.empty:
+            return []
+        shift = valence_shift(self.story_counts)
+        overall = shift[(shift["span"] == "overall") & (shift["turned"] != "")]
+        return [
+            f"Stories about {self.framework.labels[row.behaviour].lower()} turned {row.turned}: "
+            f"{row.negative_before:.0%} negative in round {row.previous_round}, "
+            f"{row.negative_after:.0%} in round {row.round} ({row.n_before} and {row.n_after} "
+            "reflections)."
+            for row in overall.itertuples()
+        ]
 
     @property
     def framework(self):
@@ -119,6 +146,19 @@ class Trajectory:
             "k_min": self.k_min,
             "behaviour_labels": self.framework.labels,
             "assessments": records,
+            "network_trends": [
+                {
+                    "indicator": row["indicator"],
+                    "shape": row["shape"],
+                    "nonlinear": bool(row["nonlinear"]),
+                    "p_adjusted": _number(row["p_adjusted"]),
+                    "breakpoints": [
+                        {k: _number(v) for k, v in b.items()} for b in row["breakpoints"]
+                    ],
+                    "sentence": row["sentence"],
+                }
+                for row in self.network_trends.to_dict("records")
+            ],
             "transitions": table_records(
                 self.balance,
                 ["behaviour", "round_from", "round_to"],
@@ -203,7 +243,32 @@ def build_trajectory(
         transitions=transition_matrix(ratings, framework, k_min=k),
         balance=transition_balance(ratings, framework, k_min=k),
         data_sha256=store.data_hash(place.dir, rounds),
+        **_network_and_stories(place, rounds, k, seed),
     )
+
+
+def _network_and_stories(place: Place, rounds: list[int], k: int, seed: int) -> dict:
+    from .change import MIN_BREAKPOINT_POINTS
+    from .network import assess_network, network_indicators, organisation_network
+    from .stories import story_counts
+
+    parts = {}
+    ties = store.read_ties(place.dir, rounds=rounds)
+    if not ties.empty:
+        network = network_indicators(ties, place, rounds=rounds)
+        parts["network"] = network
+        if network["round"].nunique() >= MIN_BREAKPOINT_POINTS:
+            # the E-I index is 2 x the cross-sector share - 1: one of the two is enough
+            parts["network_trends"] = assess_network(
+                network,
+                ["density", "cross_sector_share", "depth_collaborating"],
+                seed=seed,
+                networks=organisation_network(ties, place, rounds=rounds),
+            )
+    reflections = store.read_reflections(place.dir, rounds=rounds)
+    if not reflections.empty:
+        parts["story_counts"] = story_counts(reflections, place.framework, k)
+    return parts
 
 
 def _check_bounds(assessments: pd.DataFrame, ratings, levels, framework) -> pd.DataFrame:

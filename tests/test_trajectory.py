@@ -87,3 +87,14 @@ def test_turning_points_list_the_events_around_them(demo_place, trajectory):
     summary = trajectory.summary()
     listed = {a["behaviour"]: a["events_near"] for a in summary["assessments"]}
     assert listed["learning_informs_adaptation"] == step["events_near"]
+
+
+def test_the_network_tips_when_the_demo_says_it_does(demo_place, trajectory):
+    trends = trajectory.network_trends.set_index("indicator")
+    cross = trends.loc["cross_sector_share"]
+    assert cross["nonlinear"] and 4.0 <= cross["breakpoints"][0]["time"] <= 5.5
+    assert not trends.loc["density"]["nonlinear"]
+    shares = trajectory.network.set_index("round")["cross_sector_share"]
+    assert shares.loc[5:].min() > shares.loc[:4].max()  # the step the demo writes at round 5
+    summary = {t["indicator"]: t for t in trajectory.summary()["network_trends"]}
+    assert summary["cross_sector_share"]["nonlinear"] is True
