@@ -641,11 +641,8 @@ def pair_observations(networks: dict, which: Iterable[str] = TREND_INDICATORS) -
     >>> nx.set_node_attributes(g, {"a": "public", "b": "public", "c": "private"}, "sector")
     >>> nx.set_edge_attributes(g, "collaborating", "depth")
     >>> obs = pair_observations({1: RoundNetwork(1, g.to_directed(), g)}, ["density", "ei_index"])
-    >>> obs.groupby("indicator")["value"].agg(["size", "mean"])
-               size      mean
-    indicator
-    density       3  0.666667
-    ei_index      2  0.000000
+    >>> obs.groupby("indicator")["value"].mean().round(3).to_dict()
+    {'density': 0.667, 'ei_index': 0.0}
     """
     frames = []
     for number, network in networks.items():

@@ -149,7 +149,7 @@ def test_explore_parameters_are_typed_literals_with_help_and_no_equals_in_commen
     import papermill
 
     inferred = papermill.inspect_notebook(str(EXPLORE))
-    assert inferred["place"]["default"] == '"data/demo"'
+    assert inferred["place"]["default"] == '"data/demo/northbridge"'
     assert inferred["place"]["inferred_type_name"] == "str"
     assert inferred["place"]["help"] == "the place folder to explore"
     notebook = nbformat.read(EXPLORE, as_version=4)
