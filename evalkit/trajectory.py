@@ -47,19 +47,20 @@ class Trajectory:
         return organisation_network(ties, self.place, rounds=rounds) if rounds else {}
 
     def story_turns(self) -> list[str]:
-        """Behaviours whose stories turned negative or positive between the first and last round."""
+        """Behaviours whose stories clearly turned (Fisher p < 0.05), first round to last."""
         from .stories import valence_shift
 
         if self.story_counts.empty:
             return []
         shift = valence_shift(self.story_counts)
         overall = shift[(shift["span"] == "overall") & (shift["turned"] != "")]
+        # with about ten stories a round, a 15-point move is often chance: only clear turns
+        clear = overall[overall[["p_negative", "p_positive"]].min(axis=1) < 0.05]
         return [
             f"Stories about {self.framework.labels[row.behaviour].lower()} turned {row.turned}: "
-            f"{row.negative_before:.0%} negative in round {row.previous_round}, "
-            f"{row.negative_after:.0%} in round {row.round} ({row.n_before} and {row.n_after} "
-            "reflections)."
-            for row in overall.itertuples()
+            f"{row.negative_before:.0%} of {row.n_before} were negative in round "
+            f"{row.previous_round}, {row.negative_after:.0%} of {row.n_after} in round {row.round}."
+            for row in clear.itertuples()
         ]
 
     @property
