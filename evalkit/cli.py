@@ -36,10 +36,38 @@ def _ingest(args: argparse.Namespace) -> int:
         ties=args.ties,
         reflections=args.reflections,
         events=args.events,
+        sheet=args.sheet,
         replace=args.replace,
     )
     print(result)
     return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from .config import load_place
+    from .exceptions import ValidationError
+    from .ingest import check_round, store_conflicts
+
+    try:
+        place = load_place(args.place_dir)
+    except ValidationError as err:  # place.yml itself: report it like any other file
+        problems, warnings, report = err.problems, [], str(err)
+    else:
+        files = {kind: getattr(args, kind) for kind in ("ratings", "ties", "reflections", "events")}
+        check = check_round(place, args.round, sheet=args.sheet, **files)
+        conflicts = store_conflicts(place, check) if check.ok else []
+        check = dataclasses.replace(check, warnings=(*check.warnings, *conflicts))
+        problems, warnings, report = check.problems, check.warnings, str(check)
+    if args.json:
+        records = [{**p.to_dict(), "level": "error"} for p in problems]
+        records += [{**w.to_dict(), "level": "warning"} for w in warnings]
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+    else:
+        print(report)
+    return 2 if problems else 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -143,6 +171,18 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _round_files(command: argparse.ArgumentParser) -> None:
+    """The options naming one round's files, shared by ingest and validate."""
+    command.add_argument("--round", type=int, required=True, help="round number, as in place.yml")
+    command.add_argument("--ratings", required=True, help="the ratings file (CSV or .xlsx)")
+    command.add_argument("--ties", help="who-worked-with-whom file (CSV or .xlsx)")
+    command.add_argument("--reflections", help="reflections file (CSV or .xlsx)")
+    command.add_argument("--events", help="events file (CSV or .xlsx)")
+    command.add_argument(
+        "--sheet", metavar="NAME", help="the sheet to read in Excel workbooks with several sheets"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evalkit", description="Developmental evaluation of place-based systems change."
@@ -161,17 +201,30 @@ def _parser() -> argparse.ArgumentParser:
         "ingest", help="validate one round's files and add them to the store"
     )
     ingest.add_argument("place_dir", help="the place folder (holding place.yml)")
-    ingest.add_argument("--round", type=int, required=True, help="round number, as in place.yml")
-    ingest.add_argument("--ratings", required=True, help="the ratings CSV")
-    ingest.add_argument("--ties", help="who-worked-with-whom CSV")
-    ingest.add_argument("--reflections", help="reflections CSV")
-    ingest.add_argument("--events", help="events CSV")
+    _round_files(ingest)
     ingest.add_argument(
         "--replace",
         action="store_true",
         help="replace files already ingested for this round (earlier ones are kept in raw/)",
     )
     ingest.set_defaults(handler=_ingest)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check one round's files as ingest would, and write nothing",
+        description="Run every check ingest runs and list every problem in one pass, each with "
+        "its file, row (as a spreadsheet shows it), column, value and what to do. Exits 0 when "
+        "the files can be ingested, 2 when not. Nothing is written.",
+    )
+    validate.add_argument("place_dir", help="the place folder (holding place.yml)")
+    _round_files(validate)
+    validate.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON list of problems and warnings (file, row, column, value, message, "
+        "hint, level)",
+    )
+    validate.set_defaults(handler=_validate)
 
     run = commands.add_parser(
         "run",

@@ -136,6 +136,7 @@ class Place:
     roles: dict[str, str]  # role id -> label
     k_min: int = DEFAULT_K_MIN
     invited: dict = field(default_factory=dict)
+    allow_fraction_ratings: bool = False  # read a rating written "7/10" as 7
 
     @property
     def round_numbers(self) -> list[int]:
@@ -360,6 +361,14 @@ def load_place(place_dir: str | Path) -> Place:
     k_min = data.get("k_min", DEFAULT_K_MIN)
     if not isinstance(k_min, int) or isinstance(k_min, bool) or k_min < 1:
         check.add("k_min", k_min, "must be a whole number of at least 1", "Use e.g. 'k_min: 5'.")
+    fractions = data.get("allow_fraction_ratings", False)
+    if not isinstance(fractions, bool):
+        check.add(
+            "allow_fraction_ratings",
+            fractions,
+            "must be true or false",
+            "Write 'allow_fraction_ratings: true' to read a rating written '7/10' as 7.",
+        )
 
     rounds: list[Round] = []
     for i, r in enumerate(check.require(data, "rounds", list) or []):
@@ -426,4 +435,5 @@ def load_place(place_dir: str | Path) -> Place:
         roles=roles,
         k_min=k_min,
         invited=data.get("invited") or {},
+        allow_fraction_ratings=fractions is True,
     )

@@ -616,15 +616,15 @@ def _reflections(rng, who, latent: np.ndarray, behaviour_ids: list[str]) -> pd.D
     p_positive = 1 / (1 + np.exp(-(3.0 * (latent - latent.mean(axis=2, keepdims=True)) + rise)))
     writers = np.flatnonzero(rng.random(len(who)) < 0.25)
     n, k = writers.size, len(behaviour_ids)
-    first, second = rng.integers(0, k, n), rng.integers(1, k, n)
-    two_tags, mood, luck = rng.random(n) < 0.3, rng.random(n), rng.random(n)
+    first = rng.integers(0, k, n)
+    mood, luck = rng.random(n), rng.random(n)
     pick, contact = rng.integers(0, 2, (n, 2)), rng.random(n)
     writer = who.iloc[writers]
     p = p_positive[first, writer["sector_index"].to_numpy(), writer["round"].to_numpy() - 1]
     valence = np.where(mood < 0.15, "mixed", np.where(luck < p, "positive", "negative"))
     tags, texts = [], []
     for i, b in enumerate(np.array(behaviour_ids)[first]):
-        tags.append(f"{b};{behaviour_ids[(first[i] + second[i]) % k]}" if two_tags[i] else b)
+        tags.append(b)  # one tag: the text and its valence are about this behaviour
         good, bad = stories[b, "+"][pick[i, 0]], stories[b, "-"][pick[i, 1]]
         text = {"positive": good, "negative": bad, "mixed": f"{good} But {bad[0].lower()}{bad[1:]}"}
         tail = _CONTACTS[i % len(_CONTACTS)] if contact[i] < 0.06 else ""

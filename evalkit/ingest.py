@@ -1,8 +1,11 @@
 """Check one round of input files, then load them into the store in one transaction.
 
-:func:`validate_round` finds every problem in every given file before anything is written.
+:func:`check_round` finds every problem (and every warning) in every given file and writes nothing;
+:func:`validate_round` raises them as one :class:`~evalkit.exceptions.ValidationError`.
 :func:`ingest_round` then loads tidy rows into the store and keeps byte-for-byte copies of the files
-in ``raw/round-NN/``, so that a failure at any point leaves the place folder as it was.
+in ``raw/round-NN/``, so that a failure at any point leaves the place folder as it was. Files may be
+CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or Excel workbooks: see
+:mod:`evalkit.readers`.
 """
 
 from __future__ import annotations
@@ -12,9 +15,7 @@ import datetime as dt
 import difflib
 import hashlib
 import hmac
-import io
 import os
-import re
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,18 +24,22 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import store
+from . import readers, store
 from .config import Place, load_place, raw_dir, store_path
 from .exceptions import Problem, StoreError, ValidationError
 
 __all__ = [
     "KINDS",
     "COLUMNS",
+    "MISSING_ANSWERS",
     "ValidatedFile",
     "ValidatedRound",
+    "RoundCheck",
     "IngestResult",
     "pseudonymise",
+    "check_round",
     "validate_round",
+    "store_conflicts",
     "ingest_round",
 ]
 
@@ -45,6 +50,20 @@ EVENT_KINDS = ("intervention", "context", "decision")
 TRUST_SCALE = (1, 5)
 KEY_FILE = ".evalkit-key"
 MAX_PROBLEMS_PER_FILE = 200
+
+#: Answers that mean "no answer" in a rating cell (compared ignoring case, spaces and full stops).
+MISSING_ANSWERS = frozenset(
+    {
+        "don't know",
+        "dont know",
+        "do not know",
+        "dk",
+        "n/a",
+        "not applicable",
+        "prefer not to say",
+        "prefer not to answer",
+    }
+)
 
 #: Columns of each kind of file; a ratings file also has one column per behaviour.
 COLUMNS = {
@@ -62,25 +81,90 @@ COLUMNS = {
     "events": ("round", "date", "kind", "description"),
     "log": ("round", "date", "kind", "description"),  # the learning log: see learning_log.py
 }
+#: Columns a file may have besides its own (a round column is checked against --round).
+OPTIONAL_COLUMNS = ("round",)
 
 
 @dataclass(frozen=True, eq=False)
 class ValidatedFile:
-    """One checked input file: its bytes as read, their SHA-256, and its tidy rows (raw ids)."""
+    """One checked input file: its bytes as read, their SHA-256, and its tidy rows (raw ids).
+
+    ``source`` says how it was read (e.g. "CSV, UTF-16, tab-separated"); ``suffix`` is the file
+    suffix its raw copy keeps (".csv" or ".xlsx").
+    """
 
     kind: str
     path: Path
     sha256: str
     content: bytes = field(repr=False)
     table: pd.DataFrame = field(repr=False)
+    source: str = ""
+    suffix: str = ".csv"
+
+    def summary(self) -> str:
+        """What the file holds, in words: "12 respondents, 100 ratings and 8 not answered"."""
+        table, n = self.table, len(self.table)
+        if self.kind == "ratings":
+            given = int(table["rating"].notna().sum())
+            people = table["respondent_id"].nunique()
+            answered = f"{_count(given, 'rating')} and {n - given} not answered"
+            return f"{_count(people, 'respondent')}, {answered}"
+        if self.kind == "reflections":
+            return f"{_count(n, 'reflection')}, {int(table['consent'].sum())} with consent to quote"
+        return _count(n, {"ties": "tie", "events": "event", "log": "logged event"}[self.kind])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 @dataclass(frozen=True, eq=False)
 class ValidatedRound:
-    """The checked files of one round, by kind (in :data:`KINDS` order)."""
+    """The checked files of one round, by kind (in :data:`KINDS` order), and their warnings."""
 
     round_number: int
     files: dict[str, ValidatedFile]
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class RoundCheck:
+    """Everything :func:`check_round` found: problems (the round cannot be ingested), warnings
+    (it can, but look), and the files that passed."""
+
+    round_number: int
+    place_name: str
+    files: dict[str, ValidatedFile]
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __str__(self) -> str:
+        lines = []
+        if self.problems:
+            lines.append(str(ValidationError(list(self.problems))))
+        else:
+            lines.append(
+                f"All good: round {self.round_number} of {self.place_name} can be ingested."
+            )
+            lines += [
+                f"  {kind}: {f.path} ({f.source}): {f.summary()}" for kind, f in self.files.items()
+            ]
+        if self.warnings:
+            lines.append(_warning_lines(self.warnings))
+        lines.append(
+            "Nothing was written."
+            + (" Fix the problems above and check the files again." if self.problems else "")
+        )
+        return "\n".join(lines)
+
+
+def _warning_lines(warnings) -> str:
+    n = len(warnings)
+    return f"{n} warning{'s' * (n != 1)}:\n" + "\n".join(f"  - {w}" for w in warnings)
 
 
 @dataclass(frozen=True)
@@ -96,31 +180,40 @@ class IngestResult:
     round_number: int
     status: dict[str, str]
     rows: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()
 
     def __str__(self) -> str:
         parts = []
         for kind, status in self.status.items():
             n = self.rows.get(kind)
             parts.append(f"{kind} {status}" + ("" if n is None else f" ({n} row{'s' * (n != 1)})"))
-        return f"Round {self.round_number}: {', '.join(parts)}."
+        text = f"Round {self.round_number}: {', '.join(parts)}."
+        return text + (f"\n{_warning_lines(self.warnings)}" if self.warnings else "")
 
 
 # --- reading -------------------------------------------------------------------------------------
 
 
 class _Problems:
-    """Problems with one file: whole-file ones, plus cells flagged by vectorised masks."""
+    """Problems with one file: whole-file ones, plus cells flagged by vectorised masks.
+
+    Warnings (the file is accepted, but look) are kept apart and do not make it false.
+    """
 
     def __init__(self, file: str):
         self.file = file
         self._whole: list[Problem] = []
         self._cells: list[pd.DataFrame] = []
+        self.warnings: list[Problem] = []
 
     def __bool__(self) -> bool:
         return bool(self._whole or self._cells)
 
-    def add(self, column: str | None, message: str, hint: str, row: int | None = None) -> None:
-        self._whole.append(Problem(self.file, row, column, None, message, hint))
+    def add(self, column, message: str, hint: str, row=None, value=None) -> None:
+        self._whole.append(Problem(self.file, row, column, value, message, hint))
+
+    def warn(self, column, message: str, hint: str, row=None, value=None) -> None:
+        self.warnings.append(Problem(self.file, row, column, value, message, hint))
 
     def flag(self, mask: pd.Series, column, values: pd.Series, message, hint) -> None:
         """Flag cells where ``mask`` holds; column, message, hint: a str or a Series like mask."""
@@ -157,57 +250,20 @@ class _Problems:
         return found
 
 
-def _read_csv(content: bytes, found: _Problems) -> pd.DataFrame | None:
-    """Every cell as stripped text ('' = blank), columns named by the header, index = sheet row.
+def _read_table(content: bytes, found: _Problems, expected, sheet) -> readers.Grid | None:
+    """The file's cells by column name (lower case), index = spreadsheet row; blank rows dropped.
 
-    The one place that knows about encodings and delimiters.
+    Returns the :class:`~evalkit.readers.Grid` with ``cells`` replaced by the named frame.
     """
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        found.add(
-            None,
-            f"is not UTF-8 text (byte {err.start + 1})",
-            "Save it from your spreadsheet as 'CSV UTF-8'.",
-        )
+    grid = readers.read_grid(content, found, expected=expected, sheet=sheet)
+    if grid is None:
         return None
-    if not text.strip():
-        found.add(None, "is empty", "Export the sheet again, with its header row.")
-        return None
-    try:
-        # header=None: we name the columns ourselves, so duplicates are reported, not mangled;
-        # blank lines are kept so the index stays the spreadsheet row.
-        cells = pd.read_csv(
-            io.StringIO(text),
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            sep=",",
-        ).fillna("")
-    except (pd.errors.ParserError, ValueError) as err:
-        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
-        if ragged:
-            n_header, row, n_cells = map(int, ragged.groups())
-            found.add(
-                None,
-                f"has {n_cells} cells but the header has {n_header}",
-                "Remove the extra commas, or quote cells that contain one.",
-                row,
-            )
-        else:
-            found.add(
-                None,
-                f"could not be read as CSV ({str(err).strip()})",
-                "Check that every quote is closed.",
-            )
-        return None
-    cells.index = cells.index + 1
+    cells = grid.cells
     header = [str(h).strip().casefold() for h in cells.iloc[0]]
     body = cells.iloc[1:]
     columns: dict[str, pd.Series] = {}
     for position, name in enumerate(header):
-        values = body[position].str.strip()
+        values = body[body.columns[position]].str.strip()
         if name in columns:
             found.add(name, "appears twice in the header", "Remove or rename one of the two.")
         elif name:
@@ -219,7 +275,8 @@ def _read_csv(content: bytes, found: _Problems) -> pd.DataFrame | None:
                 "Give the column its name on row 1, or delete it.",
             )
     frame = pd.DataFrame(columns, index=body.index)
-    return frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
+    frame = frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
+    return readers.Grid(frame, grid.description, grid.suffix, grid.delimiter)
 
 
 # --- checking ------------------------------------------------------------------------------------
@@ -239,20 +296,33 @@ def _did_you_mean(value: str, choices: Iterable[str]) -> str:
     return f"Did you mean '{close}'? " if close else ""
 
 
-def _blank(found, frame, column, hint) -> pd.Series:
+def _blank(found, frame, column, hint, message: str = "is blank") -> pd.Series:
     """Flag blank cells of a required column; return the mask of filled cells."""
     filled = frame[column] != ""
-    found.flag(~filled, column, frame[column], "is blank", hint)
+    found.flag(~filled, column, frame[column], message, hint)
     return filled
 
 
-def _choice(found, frame, column, choices: dict, what: str, hint: str | Callable) -> pd.Series:
-    """Map a column's spellings (case- and space-insensitive) to canonical values; flag the rest."""
+def _choice(
+    found,
+    frame,
+    column,
+    choices: dict,
+    what: str,
+    hint: str | Callable,
+    blank: str = "is blank",
+) -> pd.Series:
+    """Map a column's spellings (case- and space-insensitive) to canonical values; flag the rest.
+
+    ``blank`` is the message for an empty cell.
+    """
     if column not in frame:
         return pd.Series(pd.NA, index=frame.index, dtype=object)
     values = frame[column]
     canonical = _normalise(values).map(choices)
-    filled = _blank(found, frame, column, hint if isinstance(hint, str) else f"Give the {what}.")
+    filled = _blank(
+        found, frame, column, hint if isinstance(hint, str) else f"Give the {what}.", blank
+    )
     unknown = filled & canonical.isna()
     if callable(hint):
         hints = {v: hint(v) for v in values[unknown].unique()}
@@ -284,15 +354,88 @@ def _roles(found, frame, place: Place) -> pd.Series:
     return _choice(found, frame, "role", spellings, "role", hint)
 
 
-def _whole_numbers(found, values: pd.Series, column, lo: int, hi: int, hint: str) -> pd.Series:
-    """Whole numbers from lo to hi (blank = NaN); anything else is flagged."""
+def _whole_numbers(
+    found, values: pd.Series, column, lo: int, hi: int, hint: str, *, scale="scale", shown=None
+) -> pd.Series:
+    """Whole numbers from lo to hi (blank = NaN); anything else is flagged.
+
+    ``shown``: the cells as written, when ``values`` is a translation of them (e.g. "7/10" -> "7").
+    """
+    shown = values if shown is None else shown
     filled = values != ""
     numbers = pd.to_numeric(values.where(filled), errors="coerce")
     not_number = filled & numbers.isna()
-    found.flag(not_number, column, values, "is not a number", hint)
-    bad = filled & ~not_number & ((numbers % 1 != 0) | (numbers < lo) | (numbers > hi))
-    found.flag(bad, column, values, f"is not a whole number from {lo} to {hi}", hint)
-    return numbers.where(~bad)
+    found.flag(not_number, column, shown, "is not a number", hint)
+    not_whole = filled & ~not_number & (numbers % 1 != 0)
+    found.flag(not_whole, column, shown, "is not a whole number", hint)
+    outside = filled & ~not_number & ~not_whole & ((numbers < lo) | (numbers > hi))
+    found.flag(outside, column, shown, f"is outside the {scale} ({lo} to {hi})", hint)
+    return numbers.where(~(not_whole | outside))
+
+
+# "10 - Fully present", "10: Fully present", "Fully present (10)" or "Fully present".
+_LABELLED = r"^(?:(\d+)\s*[-:=.)\u2013\u2014]*\s*)?(.*?)(?:\s*\((\d+)\))?$"
+
+
+def _plain(values: pd.Series) -> pd.Series:
+    """Answers compared as labels: lower case, single spaces, straight quotes, no final stop."""
+    return (
+        _normalise(values.str.replace("\u2019", "'").str.replace("\u2018", "'"))
+        .str.rstrip(".")
+        .str.strip()
+    )
+
+
+def _answers(found, values: pd.Series, column, fw, allow_fractions: bool) -> pd.Series:
+    """Rating cells as numbers written as text: answer labels become '' (no answer) or a number.
+
+    "Don't know", "N/A", "Prefer not to say" (:data:`MISSING_ANSWERS`) become blank; "7/10" becomes
+    "7" if the place allows it; the scale's end labels ("10 - Fully present", or the label alone)
+    become their number when the framework names both ends differently. Cells that cannot be
+    translated are flagged and left blank, so they are not flagged twice.
+    """
+    plain = _plain(values)
+    text = values.where(~plain.isin(MISSING_ANSWERS), "")
+    lo, hi = fw.scale_min, fw.scale_max
+
+    fraction = values.str.extract(r"^(\d+(?:\.\d+)?)\s*/\s*(\d+)$")
+    is_fraction = fraction[0].notna()
+    other_base = is_fraction & (pd.to_numeric(fraction[1], errors="coerce") != hi)
+    found.flag(
+        other_base,
+        column,
+        values,
+        "is a fraction of " + fraction[1].fillna("") + f", but the scale runs from {lo} to {hi}",
+        f"Write the rating as a whole number from {lo} to {hi}.",
+    )
+    refused = is_fraction & ~other_base & (not allow_fractions)
+    found.flag(
+        refused,
+        column,
+        values,
+        "is written as a fraction, which this place does not accept",
+        "Write the number alone, or add 'allow_fraction_ratings: true' to place.yml so that "
+        f"'7/{hi}' is read as 7.",
+    )
+    text = text.where(~is_fraction, fraction[0].where(~(other_base | refused), ""))
+
+    ends = dict(zip(_plain(pd.Series([fw.low_label, fw.high_label])), (lo, hi), strict=True))
+    if len(ends) == 2 and "" not in ends:  # both ends named, differently: unambiguous
+        labelled = values.str.extract(_LABELLED)
+        label_value = _plain(labelled[1]).map(ends)
+        number = pd.to_numeric(labelled[0].fillna(labelled[2]), errors="coerce")
+        is_label = label_value.notna() & ~is_fraction
+        disagree = is_label & number.notna() & (number != label_value)
+        found.flag(
+            disagree,
+            column,
+            values,
+            "has a number and a scale label that disagree",
+            f"Write the number alone: {lo} is '{fw.low_label}', {hi} is '{fw.high_label}'.",
+        )
+        mapped = label_value.astype("Int64").astype(str)
+        text = text.where(~is_label, mapped.where(~disagree, ""))
+    return text
 
 
 def _respondents(found, frame, *, unique: bool) -> None:
@@ -316,10 +459,15 @@ def _respondents(found, frame, *, unique: bool) -> None:
         )
 
 
+def _expected_columns(kind: str, place: Place) -> list[str]:
+    return [*COLUMNS[kind], *(place.framework.behaviour_ids if kind == "ratings" else [])]
+
+
 def _check_columns(found, frame, kind: str, place: Place) -> None:
+    """Missing columns are problems; unknown ones are warnings (kept in raw/, not loaded)."""
     behaviours = place.framework.behaviour_ids if kind == "ratings" else []
-    expected = [*COLUMNS[kind], *behaviours]
-    extra = [c for c in frame.columns if c not in expected]
+    expected = _expected_columns(kind, place)
+    extra = [c for c in frame.columns if c not in expected and c not in OPTIONAL_COLUMNS]
     for column in expected:
         if column in frame:
             continue
@@ -332,26 +480,57 @@ def _check_columns(found, frame, kind: str, place: Place) -> None:
         what = f" (a behaviour of {place.framework.name})" if column in behaviours else ""
         found.add(column, f"is missing{what}", hint)
     for column in extra:
-        found.add(
+        found.warn(
             column,
-            f"is not a column of a {kind} file",
-            f"{_did_you_mean(column, expected)}The columns are {', '.join(expected)}.",
+            f"is not a column of a {kind} file: it is kept in the raw copy but not loaded",
+            f"{_did_you_mean(column, expected)}The columns read are {', '.join(expected)}.",
         )
+
+
+def _check_round_column(found, frame, round_number: int, hint: str) -> None:
+    """A round column must agree with the round being ingested (blank cells are left alone)."""
+    if "round" not in frame:
+        return
+    written = frame["round"]
+    wrong = (written != "") & (pd.to_numeric(written, errors="coerce") != round_number)
+    message = f"does not match the round being ingested ({round_number})"
+    said = written[wrong].unique()
+    if len(said) == 1 and wrong.sum() > 1 and wrong.sum() == (written != "").sum():
+        found.add(
+            "round",
+            f"says round {said[0]} on every row, which does not match the round being "
+            f"ingested ({round_number})",
+            f"Check that this is the file for round {round_number} and that --round is right.",
+            value=said[0],
+        )
+    else:
+        found.flag(wrong, "round", written, message, hint)
+
+
+_OTHER_ROUND = "Check that this row belongs to round {n} and that --round is right."
 
 
 def _check_ratings(found, frame, place: Place, round_number: int) -> pd.DataFrame:
     fw = place.framework
+    _check_round_column(found, frame, round_number, _OTHER_ROUND.format(n=round_number))
     _respondents(found, frame, unique=True)
     organisation = _organisations(found, frame, "organisation", place)
     role = _roles(found, frame, place)
     behaviours = [b for b in fw.behaviour_ids if b in frame]
     long = frame[behaviours].melt(var_name="behaviour", value_name="rating", ignore_index=False)
     hint = (
-        f"Use a whole number from {fw.scale_min} to {fw.scale_max}, "
-        "or leave the cell blank for no answer."
+        f"Use a whole number from {fw.scale_min} to {fw.scale_max}; leave the cell blank, or "
+        "write 'Don't know' or 'N/A', for no answer."
     )
+    answers = _answers(found, long["rating"], long["behaviour"], fw, place.allow_fraction_ratings)
     rating = _whole_numbers(
-        found, long["rating"], long["behaviour"], fw.scale_min, fw.scale_max, hint
+        found,
+        answers,
+        long["behaviour"],
+        fw.scale_min,
+        fw.scale_max,
+        hint,
+        shown=long["rating"],
     )
     if found:
         return None
@@ -369,6 +548,7 @@ def _check_ratings(found, frame, place: Place, round_number: int) -> pd.DataFram
 
 
 def _check_ties(found, frame, place: Place, round_number: int) -> pd.DataFrame:
+    _check_round_column(found, frame, round_number, _OTHER_ROUND.format(n=round_number))
     _respondents(found, frame, unique=False)
     organisation = _organisations(found, frame, "organisation", place)
     partner = _organisations(found, frame, "partner", place)
@@ -406,6 +586,7 @@ def _check_ties(found, frame, place: Place, round_number: int) -> pd.DataFrame:
             "trust",
             *TRUST_SCALE,
             "Use a whole number from 1 to 5, or leave it blank.",
+            scale="trust scale",
         )
     if found:
         return None
@@ -421,6 +602,7 @@ def _check_ties(found, frame, place: Place, round_number: int) -> pd.DataFrame:
 
 
 def _check_reflections(found, frame, place: Place, round_number: int) -> pd.DataFrame:
+    _check_round_column(found, frame, round_number, _OTHER_ROUND.format(n=round_number))
     _respondents(found, frame, unique=False)
     organisation = _organisations(found, frame, "organisation", place)
     role = _roles(found, frame, place)
@@ -452,6 +634,7 @@ def _check_reflections(found, frame, place: Place, round_number: int) -> pd.Data
         {"yes": True, "no": False},
         "consent answer",
         "Write yes or no: a reflection is quoted only with consent.",
+        blank="has no consent answer",
     )
     if "text" in frame:
         _blank(found, frame, "text", "Add the reflection's text, or remove the row.")
@@ -474,12 +657,11 @@ def _check_reflections(found, frame, place: Place, round_number: int) -> pd.Data
 def _check_events(found, frame, place: Place, round_number: int) -> pd.DataFrame:
     dates = None
     if "round" in frame:
-        wrong = pd.to_numeric(frame["round"], errors="coerce") != round_number
-        found.flag(
-            wrong,
-            "round",
-            frame["round"],
-            f"does not match the round being ingested ({round_number})",
+        _blank(found, frame, "round", f"Write {round_number}, the round the event belongs to.")
+        _check_round_column(
+            found,
+            frame,
+            round_number,
             f"Write {round_number}, or move the event to the file of its own round.",
         )
     if "date" in frame:
@@ -515,7 +697,7 @@ _CHECKS = {
 }
 
 
-def validate_round(
+def check_round(
     place: Place,
     round_number: int,
     *,
@@ -524,29 +706,30 @@ def validate_round(
     reflections=None,
     events=None,
     log=None,
-) -> ValidatedRound:
-    """Read and check a round's files, reporting every problem in all of them at once.
+    sheet: str | None = None,
+) -> RoundCheck:
+    """Read and check a round's files, collecting every problem and warning; write nothing.
 
     Parameters
     ----------
     place : Place
         The place, from :func:`evalkit.config.load_place`; ``round_number`` must be one of its.
     ratings, ties, reflections, events, log : str or Path, optional
-        CSV files (formats in the spec); files not given are not checked. ``log`` is the round's
-        learning log, written by :func:`evalkit.learning_log.log_event`, in the events format.
+        CSV files or Excel workbooks (formats in the README); files not given are not checked.
+        ``log`` is the round's learning log, written by :func:`evalkit.learning_log.log_event`,
+        in the events format.
+    sheet : str, optional
+        The sheet to read in each workbook (required for a workbook with several sheets).
 
     Returns
     -------
-    ValidatedRound
-        The files' bytes, hashes and tidy rows (respondent ids not yet hashed).
-
-    Raises
-    ------
-    ValidationError
-        Listing every problem: file, spreadsheet row, column, value, message and hint.
+    RoundCheck
+        ``problems`` (file, spreadsheet row, column, value, message, hint), ``warnings`` in the
+        same form, and the files without problems: bytes, hashes and tidy rows (raw ids).
     """
     given = dict(zip(KINDS, (ratings, ties, reflections, events, log), strict=True))
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     if round_number not in place.round_numbers:
         problems.append(
             Problem(
@@ -570,20 +753,43 @@ def validate_round(
         except OSError as err:
             found.add(None, f"could not be read ({err.strerror})", "Check the path and try again.")
             content = None
-        frame = None if content is None else _read_csv(content, found)
-        if frame is not None:
+        expected = _expected_columns(kind, place)
+        read = None if content is None else _read_table(content, found, expected, sheet)
+        if read is not None:
+            frame = read.cells
             _check_columns(found, frame, kind, place)
             if frame.empty and kind == "ratings":  # other kinds may have nothing to report
                 found.add(None, "has no data rows", "Check that this is the right file.")
             table = _CHECKS[kind](found, frame, place, round_number)
-        if found:
-            problems += found.problems()
-        else:
+        problems += found.problems()
+        warnings += found.warnings
+        if not found:
             sha = hashlib.sha256(content).hexdigest()
-            files[kind] = ValidatedFile(kind, path, sha, content, table)
-    if problems:
-        raise ValidationError(problems)
-    return ValidatedRound(round_number, files)
+            files[kind] = ValidatedFile(
+                kind, path, sha, content, table, source=read.description, suffix=read.suffix
+            )
+    return RoundCheck(round_number, place.name, files, tuple(problems), tuple(warnings))
+
+
+def validate_round(place: Place, round_number: int, **files) -> ValidatedRound:
+    """Read and check a round's files, reporting every problem in all of them at once.
+
+    Takes the arguments of :func:`check_round`.
+
+    Returns
+    -------
+    ValidatedRound
+        The files' bytes, hashes and tidy rows (respondent ids not yet hashed), and warnings.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem: file, spreadsheet row, column, value, message and hint.
+    """
+    check = check_round(place, round_number, **files)
+    if check.problems:
+        raise ValidationError(list(check.problems))
+    return ValidatedRound(round_number, check.files, check.warnings)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -627,6 +833,14 @@ def _active_files(con: duckdb.DuckDBPyConnection, round_number: int) -> dict[str
     return {row["kind"]: row for row in rows.to_dict("records")}
 
 
+def _differs(kind: str, new: ValidatedFile, old: dict) -> str:
+    return (
+        f"{kind}: {new.path} (sha256 {new.sha256[:12]}) differs from the "
+        f"'{old['filename']}' ingested {old['ingested_at']:%Y-%m-%d %H:%M} UTC "
+        f"(sha256 {old['sha256'][:12]}, kept as {old['raw_path']})"
+    )
+
+
 def _plan(active: dict[str, dict], checked: ValidatedRound, replace: bool) -> dict[str, str]:
     plan, conflicts = {}, []
     for kind, new in checked.files.items():
@@ -638,11 +852,7 @@ def _plan(active: dict[str, dict], checked: ValidatedRound, replace: bool) -> di
         elif replace:
             plan[kind] = "replaced"
         else:
-            conflicts.append(
-                f"  - {kind}: {new.path} (sha256 {new.sha256[:12]}) differs from the "
-                f"'{old['filename']}' ingested {old['ingested_at']:%Y-%m-%d %H:%M} UTC "
-                f"(sha256 {old['sha256'][:12]}, kept as {old['raw_path']})"
-            )
+            conflicts.append(f"  - {_differs(kind, new, old)}")
     if conflicts:
         raise StoreError(
             f"Round {checked.round_number} already has different files:\n"
@@ -651,6 +861,37 @@ def _plan(active: dict[str, dict], checked: ValidatedRound, replace: bool) -> di
             "(the earlier files stay in raw/)."
         )
     return plan
+
+
+def _read_active(place: Place, round_number: int) -> dict[str, dict]:
+    """The round's files already in the store (none if there is no store yet); read-only."""
+    if not store_path(place.dir).exists():
+        return {}
+    con = store.connect(place.dir)
+    with contextlib.closing(con), contextlib.suppress(duckdb.CatalogException):
+        return _active_files(con, round_number)
+    return {}
+
+
+def store_conflicts(place: Place, check: RoundCheck) -> list[Problem]:
+    """Warnings for checked files that differ from those already ingested for their round.
+
+    Ingest refuses such a file unless told ``replace``; this says so before it is tried.
+    """
+    active = _read_active(place, check.round_number)
+    return [
+        Problem(
+            str(new.path),
+            None,
+            None,
+            None,
+            f"is not the {kind} file already ingested for round {check.round_number} "
+            f"('{active[kind]['filename']}', {active[kind]['ingested_at']:%Y-%m-%d %H:%M} UTC)",
+            "Ingest refuses it unless you add --replace (the earlier file stays in raw/).",
+        )
+        for kind, new in check.files.items()
+        if kind in active and active[kind]["sha256"] != new.sha256
+    ]
 
 
 def _load_kind(con, checked: ValidatedRound, kind: str, raw_path: str, key: bytes) -> int:
@@ -693,6 +934,7 @@ def ingest_round(
     reflections=None,
     events=None,
     log=None,
+    sheet: str | None = None,
     replace: bool = False,
 ) -> IngestResult:
     """Check a round's files and load them into the place's store, all or nothing.
@@ -700,8 +942,10 @@ def ingest_round(
     Parameters
     ----------
     ratings, ties, reflections, events : str or Path
-        The round's files; only ``ratings`` is required. Files already ingested with the same
-        bytes are left as they are.
+        The round's files (CSV or Excel workbooks); only ``ratings`` is required. Files already
+        ingested with the same bytes are left as they are.
+    sheet : str, optional
+        The sheet to read in each workbook (required for a workbook with several sheets).
     replace : bool
         Replace files already ingested for this round by different ones (the earlier raw files
         are kept, marked inactive).
@@ -709,7 +953,7 @@ def ingest_round(
     Returns
     -------
     IngestResult
-        Per kind: ``"ingested"``, ``"unchanged"`` or ``"replaced"``.
+        Per kind: ``"ingested"``, ``"unchanged"`` or ``"replaced"``; and the warnings.
 
     Raises
     ------
@@ -722,7 +966,8 @@ def ingest_round(
     Notes
     -----
     Rows are loaded in one DuckDB transaction. Raw copies go to temporary names in
-    ``raw/round-NN/`` and are renamed to ``<kind>.<12 hex of sha256>.csv`` after COMMIT; on any
+    ``raw/round-NN/`` and are renamed to ``<kind>.<12 hex of sha256>.csv`` (``.xlsx`` for a
+    workbook), byte for byte as received, after COMMIT; on any
     error the transaction is rolled back and every file and folder created is removed.
     """
     place = load_place(place_dir)
@@ -734,16 +979,13 @@ def ingest_round(
         reflections=reflections,
         events=events,
         log=log,
+        sheet=sheet,
     )
-    active = {}
-    if store_path(place.dir).exists():
-        con = store.connect(place.dir)
-        with contextlib.closing(con), contextlib.suppress(duckdb.CatalogException):
-            active = _active_files(con, round_number)
-    plan = _plan(active, checked, replace)
+    plan = _plan(_read_active(place, round_number), checked, replace)
     if all(status == "unchanged" for status in plan.values()):
-        return IngestResult(round_number, plan)
-    return IngestResult(round_number, plan, _load(place, checked, plan, replace))
+        return IngestResult(round_number, plan, warnings=checked.warnings)
+    rows = _load(place, checked, plan, replace)
+    return IngestResult(round_number, plan, rows, checked.warnings)
 
 
 def _load(place: Place, checked: ValidatedRound, plan: dict[str, str], replace: bool) -> dict:
@@ -762,7 +1004,7 @@ def _load(place: Place, checked: ValidatedRound, plan: dict[str, str], replace: 
         raw_paths: dict[str, str] = {}
         for kind in [kind for kind, status in plan.items() if status != "unchanged"]:
             new = checked.files[kind]
-            final = target / f"{kind}.{new.sha256[:12]}.csv"
+            final = target / f"{kind}.{new.sha256[:12]}{new.suffix}"
             if not final.exists():  # raw copies are never overwritten
                 temp = target / f".{final.name}.{secrets.token_hex(4)}.tmp"
                 created.append(temp)

@@ -355,15 +355,17 @@ def trajectory_table(trajectory) -> pd.DataFrame:
         if row["nonlinear"] and row["breakpoints"]:
             point = row["breakpoints"][0]
             turning = f"round {point['time']:.1f} ({point['low']:.1f} to {point['high']:.1f})"
-        around = "; ".join(
-            f"{e['description']} (round {e['round']})" for e in row.get("events_near") or []
-        )
+        near = row.get("events_near") or []
+        if row["nonlinear"] and row["breakpoints"]:  # the two nearest the estimated turn
+            at = row["breakpoints"][0]["time"]
+            near = sorted(near, key=lambda e: abs(e["round"] - at))[:2]
+        around = "; ".join(f"{e['description']} (round {e['round']})" for e in near)
         table.append(
             {
                 "Behaviour": trajectory.framework.labels[behaviour],
                 "Shape": SHAPE_WORDS.get(row["shape"], row["shape"]),
                 "Turned at (95% interval)": turning,
-                "Events around the turn": around,
+                "Nearest events": around,
                 "Evidence against a straight line": format_p(row["p_adjusted"]),
             }
         )

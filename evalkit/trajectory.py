@@ -47,15 +47,18 @@ class Trajectory:
         return organisation_network(ties, self.place, rounds=rounds) if rounds else {}
 
     def story_turns(self) -> list[str]:
-        """Behaviours whose stories clearly turned (Fisher p < 0.05), first round to last."""
+        """Behaviours whose stories clearly turned, first round to last (Fisher, BH-adjusted)."""
+        from .multiple_testing import benjamini_hochberg
         from .stories import valence_shift
 
         if self.story_counts.empty:
             return []
         shift = valence_shift(self.story_counts)
         overall = shift[(shift["span"] == "overall") & (shift["turned"] != "")]
-        # with about ten stories a round, a 15-point move is often chance: only clear turns
-        clear = overall[overall[["p_negative", "p_positive"]].min(axis=1) < 0.05]
+        # with about ten stories a round, a 15-point move is often chance: only clear turns,
+        # with p-values adjusted across the behaviours (Benjamini-Hochberg)
+        p = overall[["p_negative", "p_positive"]].min(axis=1).to_numpy()
+        clear = overall[benjamini_hochberg(p) < 0.05] if len(p) else overall
         return [
             f"Stories about {self.framework.labels[row.behaviour].lower()} turned {row.turned}: "
             f"{row.negative_before:.0%} of {row.n_before} were negative in round "

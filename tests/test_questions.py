@@ -61,7 +61,8 @@ def test_numbers_and_words_disagreeing_is_asked_about(round6):
     words = round6.words
     this = words[(words["span"] == "step") & (words["round"] == 6)].index
     # the demo's stories of round 6, turned against a rating that rose
-    rose = words.loc[this].sort_values("rating_change").index[-1]
+    rose = words.loc[this].dropna(subset=["rating_change"]).sort_values("rating_change").index[-1]
+    assert words.loc[rose, "rating_change"] > 0
     disagree = words.assign(disagree=False)
     disagree.loc[rose, ["disagree", "negative_before", "negative_after"]] = [True, 0.2, 0.6]
     report = dataclasses.replace(round6, words=disagree)

@@ -1,0 +1,270 @@
+"""Turn a received file's bytes into a grid of text cells, whatever the survey tool exported.
+
+The one place that knows about file formats: CSV in UTF-8 (with or without a byte-order mark),
+UTF-16 or Windows-1252, separated by commas, semicolons or tabs, and Excel ``.xlsx`` workbooks.
+Every cell comes back as text as written ('' for blank), indexed by the row number a spreadsheet
+shows (the header is row 1), so that problems can be pointed at exactly.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["Grid", "decode_text", "sniff_delimiter", "read_grid"]
+
+# Byte-order marks, longest first (UTF-32's starts like UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+_WORKBOOK = b"PK\x03\x04"  # .xlsx is a zip archive
+_OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other old Office files)
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A file's cells as text, its format in words, and the file suffix its raw copy keeps.
+
+    ``cells`` has positional columns and an index of spreadsheet row numbers (header = row 1).
+    """
+
+    cells: pd.DataFrame
+    description: str
+    suffix: str
+    delimiter: str | None = None
+
+
+def decode_text(content: bytes) -> tuple[str, str]:
+    """Decode a text file: by its byte-order mark, else as strict UTF-8, else as Windows-1252.
+
+    Returns the text (without any byte-order mark) and the encoding's name in words.
+
+    Raises
+    ------
+    UnicodeDecodeError
+        When the bytes are none of these (Windows-1252 leaves five byte values undefined).
+
+    Examples
+    --------
+    >>> decode_text("Café".encode("utf-16"))
+    ('Café', 'UTF-16')
+    >>> decode_text("Café".encode("cp1252"))
+    ('Café', 'Windows-1252')
+    >>> decode_text(b"\\xef\\xbb\\xbfid")
+    ('id', 'UTF-8 with BOM')
+    """
+    for bom, codec, name in _BOMS:
+        if content.startswith(bom):
+            return content.decode(codec), name
+    try:
+        return content.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        return content.decode("cp1252"), "Windows-1252"
+
+
+def sniff_delimiter(header: str, expected: Sequence[str]) -> str | None:
+    """The delimiter (comma, semicolon or tab) that splits a header line into expected names.
+
+    The one giving most expected column names wins; None when no delimiter gives any.
+
+    Examples
+    --------
+    >>> sniff_delimiter("respondent_id;organisation;role", ["respondent_id", "organisation"])
+    ';'
+    >>> sniff_delimiter('"id, name"\\trole', ["id, name", "role"])
+    '\\t'
+    >>> sniff_delimiter("nothing here", ["respondent_id"]) is None
+    True
+    """
+    wanted = {name.casefold() for name in expected}
+    best, best_score = None, (0, 0)
+    for delimiter in _DELIMITERS:
+        try:
+            names = next(csv.reader([header], delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            continue
+        hits = sum(name.strip().casefold() in wanted for name in names)
+        score = (hits, len(names))
+        if hits and score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_grid(content: bytes, found, *, expected: Sequence[str], sheet: str | None = None):
+    """Read a file's bytes into a :class:`Grid`, or report why not and return None.
+
+    Parameters
+    ----------
+    content : bytes
+        The file as received.
+    found
+        Where problems go: an object with ``add(column, message, hint, row=None, value=None)``.
+    expected : sequence of str
+        Column names the header should hold (used to tell the delimiter).
+    sheet : str, optional
+        The sheet to read in an Excel workbook; required when it has more than one.
+    """
+    if content.startswith(_WORKBOOK):
+        return _read_workbook(content, found, sheet)
+    if content.startswith(_OLD_EXCEL):
+        found.add(
+            None,
+            "is an old-style Excel workbook (.xls), which evalkit cannot read",
+            "Open it in your spreadsheet and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'.",
+        )
+        return None
+    return _read_text(content, found, expected)
+
+
+def _read_text(content: bytes, found, expected: Sequence[str]) -> Grid | None:
+    try:
+        text, encoding = decode_text(content)
+    except UnicodeDecodeError as err:
+        found.add(
+            None,
+            "could not be read as text: it is neither UTF-8 nor Windows-1252 "
+            f"(byte {err.start + 1} is 0x{content[err.start]:02X})",
+            "Save it from your spreadsheet as 'CSV UTF-8'.",
+        )
+        return None
+    if "\x00" in text:
+        found.add(
+            None,
+            "is not a plain text file (it holds zero bytes, as UTF-16 text without a byte-order "
+            "mark or a binary file does)",
+            "Save it from your spreadsheet as 'CSV UTF-8', or as an Excel workbook (.xlsx).",
+        )
+        return None
+    if not text.strip():
+        found.add(None, "is empty", "Export the sheet again, with its header row.")
+        return None
+    header = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = sniff_delimiter(header, expected)
+    if delimiter is None:
+        found.add(
+            None,
+            "does not have the expected column names on row 1",
+            f"Put the header on the first row: {', '.join(expected)}.",
+            row=1,
+            value=header[:80],
+        )
+        return None
+    name = _DELIMITERS[delimiter]
+    try:
+        # header=None: column names are read by the caller, so duplicates are reported, not
+        # mangled; blank lines are kept so the index stays the spreadsheet row.
+        cells = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            sep=delimiter,
+        ).fillna("")
+    except (pd.errors.ParserError, ValueError) as err:
+        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
+        if ragged:
+            n_header, row, n_cells = map(int, ragged.groups())
+            found.add(
+                None,
+                f"has {n_cells} cells but the header has {n_header}",
+                f"Remove the extra {name}s, or put quotes around cells that contain one.",
+                row,
+            )
+        else:
+            found.add(
+                None,
+                f"could not be read as {name}-separated text ({str(err).strip()})",
+                "Check that every quote is closed.",
+            )
+        return None
+    cells.index = cells.index + 1
+    return Grid(cells, f"CSV, {encoding}, {name}-separated", ".csv", delimiter)
+
+
+def _read_workbook(content: bytes, found, sheet: str | None) -> Grid | None:
+    try:
+        book = pd.ExcelFile(io.BytesIO(content), engine="openpyxl")
+    except ImportError:
+        found.add(
+            None,
+            "is an Excel workbook, but openpyxl (which reads them) is not installed",
+            "Install evalkit with its dependencies ('pip install -e .'), or save it as CSV UTF-8.",
+        )
+        return None
+    except Exception as err:  # a damaged workbook fails in many ways, all meaning the same
+        _damaged(found, err)
+        return None
+    with book:
+        names = list(book.sheet_names)
+        listed = ", ".join(f"'{n}'" for n in names)
+        if sheet is None and len(names) > 1:
+            found.add(
+                None,
+                f"is a workbook with {len(names)} sheets ({listed})",
+                "Choose the sheet to read with --sheet NAME.",
+            )
+            return None
+        chosen = names[0] if sheet is None else _match_sheet(sheet, names)
+        if chosen is None:
+            found.add(
+                None,
+                f"has no sheet called '{sheet}' (it has {listed})",
+                "Give one of these names to --sheet.",
+            )
+            return None
+        try:
+            raw = book.parse(chosen, header=None, dtype=object, na_filter=False)
+        except Exception as err:
+            _damaged(found, err)
+            return None
+    if raw.empty:
+        found.add(None, f"has nothing on sheet '{chosen}'", "Check that this is the right sheet.")
+        return None
+    cells = raw.map(_cell_text)
+    cells.index = cells.index + 1  # openpyxl's rows start at Excel's row 1
+    cells.columns = range(cells.shape[1])
+    return Grid(cells, f"Excel workbook, sheet '{chosen}'", ".xlsx")
+
+
+def _damaged(found, err: Exception) -> None:
+    reason = str(err).strip() or type(err).__name__
+    found.add(
+        None,
+        f"could not be opened as an Excel workbook ({reason})",
+        "Open it in your spreadsheet and save it again as .xlsx, or as 'CSV UTF-8'.",
+    )
+
+
+def _match_sheet(sheet: str, names: list[str]) -> str | None:
+    if sheet in names:
+        return sheet
+    folded = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _cell_text(value) -> str:
+    """A workbook cell as the text a CSV export would hold (dates as YYYY-MM-DD)."""
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
