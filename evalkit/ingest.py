@@ -337,7 +337,10 @@ def _organisations(found, frame, column, place: Place) -> pd.Series:
     def hint(value: str) -> str:
         close = _closest(value, names)
         if close:
-            return f"Did you mean '{names[close]}'? Add '{value}' as an alias of it in place.yml."
+            return (
+                f"Did you mean '{names[close]}'? If so, add '{value}' as an alias of it in "
+                "place.yml; if not, add the organisation to place.yml."
+            )
         return "Use an organisation id, name or alias from place.yml, or add it there."
 
     ids = {key: org.id for key, org in place.organisation_lookup().items()}
@@ -350,7 +353,12 @@ def _roles(found, frame, place: Place) -> pd.Series:
         for rid, label in place.roles.items()
         for s in (rid, label)
     }
-    hint = f"Use one of the roles in place.yml: {', '.join(place.roles)}."
+
+    def hint(value: str) -> str:
+        close = _closest(value, spellings)
+        meant = f"Did you mean '{place.roles[spellings[close]]}'? " if close else ""
+        return f"{meant}Use one of the roles in place.yml: {', '.join(place.roles)}."
+
     return _choice(found, frame, "role", spellings, "role", hint)
 
 
@@ -518,6 +526,7 @@ def _check_ratings(found, frame, place: Place, round_number: int) -> pd.DataFram
     role = _roles(found, frame, place)
     behaviours = [b for b in fw.behaviour_ids if b in frame]
     long = frame[behaviours].melt(var_name="behaviour", value_name="rating", ignore_index=False)
+    long["rating"] = long["rating"].astype(str)  # str even when no behaviour column is there
     hint = (
         f"Use a whole number from {fw.scale_min} to {fw.scale_max}; leave the cell blank, or "
         "write 'Don't know' or 'N/A', for no answer."

@@ -102,7 +102,9 @@ def sniff_delimiter(header: str, expected: Sequence[str]) -> str | None:
     return best
 
 
-def read_grid(content: bytes, found, *, expected: Sequence[str], sheet: str | None = None):
+def read_grid(
+    content: bytes, found, *, expected: Sequence[str], sheet: str | None = None
+) -> Grid | None:
     """Read a file's bytes into a :class:`Grid`, or report why not and return None.
 
     Parameters
@@ -117,7 +119,11 @@ def read_grid(content: bytes, found, *, expected: Sequence[str], sheet: str | No
         The sheet to read in an Excel workbook; required when it has more than one.
     """
     if content.startswith(_WORKBOOK):
-        return _read_workbook(content, found, sheet)
+        grid = _read_workbook(content, found, sheet)
+        if grid is not None and not _has_header(grid.cells.iloc[0], expected):
+            _no_header(found, expected, " | ".join(c for c in grid.cells.iloc[0] if c)[:80])
+            return None
+        return grid
     if content.startswith(_OLD_EXCEL):
         found.add(
             None,
@@ -153,13 +159,7 @@ def _read_text(content: bytes, found, expected: Sequence[str]) -> Grid | None:
     header = text.splitlines()[0] if text.splitlines() else ""
     delimiter = sniff_delimiter(header, expected)
     if delimiter is None:
-        found.add(
-            None,
-            "does not have the expected column names on row 1",
-            f"Put the header on the first row: {', '.join(expected)}.",
-            row=1,
-            value=header[:80],
-        )
+        _no_header(found, expected, header[:80])
         return None
     name = _DELIMITERS[delimiter]
     try:
@@ -175,7 +175,15 @@ def _read_text(content: bytes, found, expected: Sequence[str]) -> Grid | None:
         ).fillna("")
     except (pd.errors.ParserError, ValueError) as err:
         ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
-        if ragged:
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(err))
+        if unclosed:
+            found.add(
+                None,
+                'has a quote mark (") that is opened and never closed',
+                "Close the quote, or remove it.",
+                int(unclosed.group(1)) + 1,
+            )
+        elif ragged:
             n_header, row, n_cells = map(int, ragged.groups())
             found.add(
                 None,
@@ -192,6 +200,21 @@ def _read_text(content: bytes, found, expected: Sequence[str]) -> Grid | None:
         return None
     cells.index = cells.index + 1
     return Grid(cells, f"CSV, {encoding}, {name}-separated", ".csv", delimiter)
+
+
+def _has_header(first_row: pd.Series, expected: Sequence[str]) -> bool:
+    wanted = {name.casefold() for name in expected}
+    return any(str(cell).strip().casefold() in wanted for cell in first_row)
+
+
+def _no_header(found, expected: Sequence[str], first_row: str) -> None:
+    found.add(
+        None,
+        "does not have the column names on its first row",
+        f"Put the header on the first row: {', '.join(expected)}.",
+        row=1,
+        value=first_row,
+    )
 
 
 def _read_workbook(content: bytes, found, sheet: str | None) -> Grid | None:
@@ -226,7 +249,7 @@ def _read_workbook(content: bytes, found, sheet: str | None) -> Grid | None:
             )
             return None
         try:
-            raw = book.parse(chosen, header=None, dtype=object, na_filter=False)
+            raw = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object, na_filter=False)
         except Exception as err:
             _damaged(found, err)
             return None
