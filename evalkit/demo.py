@@ -609,12 +609,12 @@ def _ties(rng, who, orgs, trust: np.ndarray, step_round: int, tries: int = 6) ->
 
 
 def _reflections(rng, who, latent: np.ndarray, behaviour_ids: list[str]) -> pd.DataFrame:
-    """A quarter of respondents write a story; its valence follows the behaviour's trajectory."""
+    """Nearly half the respondents write a story; its valence follows the behaviour's trajectory."""
     stories = _story_bank()
     # a story is positive when the level is high for that series, or has just risen
     rise = np.diff(latent, axis=2, prepend=latent[:, :, :1])
     p_positive = 1 / (1 + np.exp(-(3.0 * (latent - latent.mean(axis=2, keepdims=True)) + rise)))
-    writers = np.flatnonzero(rng.random(len(who)) < 0.25)
+    writers = np.flatnonzero(rng.random(len(who)) < 0.45)
     n, k = writers.size, len(behaviour_ids)
     first = rng.integers(0, k, n)
     mood, luck = rng.random(n), rng.random(n)

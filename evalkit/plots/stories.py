@@ -210,22 +210,28 @@ def plot_story_mixes(
         ax.set_ylabel("")
     for ax in axes.ravel()[len(order) :]:
         ax.set_visible(False)
-    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    entries: dict = {}  # every panel's legend entries once: the tones first, then the events
+    for ax in axes.ravel()[: len(order)]:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    names = sorted(entries, key=lambda name: name.startswith("Event"))
     fig.legend(
-        handles[: len(VALENCES)],
-        labels[: len(VALENCES)],
-        loc="upper right",
-        ncol=3,
+        [entries[name] for name in names],
+        names,
+        loc="upper left",
+        bbox_to_anchor=(0.01, 0.965),
+        ncol=min(len(names), 6),
         fontsize=8,
         frameon=False,
     )
     fig.suptitle(
         title or "Share of stories that were negative, mixed or positive, round by round",
         x=0.01,
+        y=0.995,
         ha="left",
         fontsize=11,
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     return fig
 
 
