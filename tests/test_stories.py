@@ -569,7 +569,8 @@ def test_demo_stories_turn_negative_after_the_shock(demo):
 
 def test_plot_story_mix_draws_hidden_rounds_as_hatched_bars(demo):
     place = demo["place"]
-    counts = story_counts(demo["reflections"], place.framework, place.k_min)
+    k_min = 12  # a threshold some behaviour-rounds of the demo fall under
+    counts = story_counts(demo["reflections"], place.framework, k_min)
     hidden = counts[counts["suppressed"]]["behaviour"].iloc[0]
     ax = plot_story_mix(counts, place.framework, behaviour=hidden, events=demo["events"])
     assert any(p.get_hatch() for p in ax.patches)
