@@ -113,14 +113,14 @@ def round_report_card(report) -> Card:
         f"{name} {int(counts[s])}" for s, name in report.place.sectors.items() if s in counts
     ]
     hidden = int(responses.loc[responses["group_by"] != "all", "suppressed"].sum())
-    answered = report.n_respondents or f"fewer than {k}"
+    answered = report.n_respondents or "not shown: too few"
     facts = [f"{answered} people answered" + (f" ({', '.join(sectors)})" if sectors else "")]
     previous = report.previous_round
     if previous is not None:
         facts.append(f"compared with {report.place.round(previous).label}")
     facts.append(
-        f"not shown: {hidden} group{'s' if hidden > 1 else ''} by sector or role with fewer "
-        f"than {k} answers"
+        f"not shown: {hidden} group{'s' if hidden > 1 else ''} by sector or role (fewer "
+        f"than {k} answers, or hidden beside one that has)"
         if hidden
         else f"every sector and role has at least {k} answers"
     )

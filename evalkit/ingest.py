@@ -976,7 +976,7 @@ def ingest_round(
     -----
     Rows are loaded in one DuckDB transaction. Raw copies go to temporary names in
     ``raw/round-NN/`` and are renamed to ``<kind>.<12 hex of sha256>.csv`` (``.xlsx`` for a
-    workbook), byte for byte as received, after COMMIT; on any
+    workbook), byte for byte as received, just before COMMIT; on any
     error the transaction is rolled back and every file and folder created is removed.
     """
     place = load_place(place_dir)
@@ -1034,6 +1034,12 @@ def _load(place: Place, checked: ValidatedRound, plan: dict[str, str], replace: 
                     kind: _load_kind(con, checked, kind, path, key)
                     for kind, path in raw_paths.items()
                 }
+                # Raw copies get their final names before COMMIT, so a committed store never
+                # names a file that only a hidden temporary holds. Named by content hash, a
+                # copy left by a kill before COMMIT is complete and is reused next time.
+                for temp, final in renames:
+                    temp.rename(final)
+                    created.append(final)
                 con.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(duckdb.Error):
@@ -1042,6 +1048,4 @@ def _load(place: Place, checked: ValidatedRound, plan: dict[str, str], replace: 
     except BaseException:
         _undo(created)
         raise
-    for temp, final in renames:
-        temp.rename(final)
     return rows

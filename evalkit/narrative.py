@@ -56,7 +56,8 @@ def how_to_read(framework, k_min: int) -> str:
         f"95% interval: we are fairly sure the true average of everyone like those who answered "
         f"lies in that range, so when two lines overlap a lot, the difference may be chance. "
         f"The scores are prompts for discussion, not grades. To protect people's privacy, nothing "
-        f"is shown for a group of fewer than {k_min} people."
+        f"is shown for a group of fewer than {k_min} people, nor for a group that would let "
+        "someone work such a group out from the totals."
     )
 
 
@@ -140,7 +141,11 @@ def headline(report) -> list[str]:
 
 
 def respondents_sentence(counts: pd.DataFrame, names: dict[str, str], k_min: int) -> str:
-    """'212 people answered (Public sector 60, ...)' with small groups said as 'fewer than k'."""
+    """'212 people answered (Public sector 60, ...)', hidden groups said as 'not shown'.
+
+    A hidden group may have k or more people: it is hidden beside a smaller one so that the
+    smaller cannot be worked out from the total, so the sentence never says 'fewer than k'.
+    """
     total = counts.loc[counts["group_by"] == "all", "respondents"]
     parts = []
     for group, name in names.items():
@@ -149,9 +154,7 @@ def respondents_sentence(counts: pd.DataFrame, names: dict[str, str], k_min: int
             continue
         shown = row.iloc[0]
         parts.append(
-            f"{name} fewer than {k_min}"
-            if shown["suppressed"]
-            else f"{name} {int(shown['respondents'])}"
+            f"{name} not shown" if shown["suppressed"] else f"{name} {int(shown['respondents'])}"
         )
     n = f"fewer than {k_min}" if total.isna().all() else str(int(total.sum()))
     return f"{n} people answered" + (f" ({', '.join(parts)})." if parts else ".")
@@ -164,8 +167,8 @@ def suppression_note(levels: pd.DataFrame, names: dict[str, str], k_min: int) ->
         return f"Every group here has at least {k_min} answers, so all are shown."
     listed = ", ".join(names.get(g, g) for g in hidden)
     return (
-        f"Not shown: {listed}. Fewer than {k_min} people in these groups answered, and "
-        f"showing their averages could identify them."
+        f"Not shown: {listed}. Some of these groups had fewer than {k_min} answers; the others "
+        "are hidden with them so that the small ones cannot be worked out from the totals."
     )
 
 

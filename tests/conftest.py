@@ -88,3 +88,23 @@ def small_framework(groups: dict[str, list[str]]):
             Behaviour(b, b.title(), g, "", "") for g, ids in groups.items() for b in ids
         ),
     )
+
+
+@pytest.fixture(scope="session")
+def demo_programme_outputs(tmp_path_factory):
+    """``make demo`` in a temporary folder: (programme folder, outputs folder), read-only.
+
+    The three demo places, every round ingested, every report run (a few minutes: use it only
+    in tests marked slow; the privacy scan and the browser test share it).
+    """
+    from evalkit import runner
+    from evalkit.demo import write_programme
+
+    programme = tmp_path_factory.mktemp("programme")
+    for place_dir in write_programme(programme):
+        ingest_all_rounds(place_dir)
+    outputs = tmp_path_factory.mktemp("outputs")
+    results = runner.run(programme, outputs_dir=outputs, progress=False)
+    failed = {r.job.name: r.error for r in results if not r.ok}
+    assert not failed, failed
+    return programme, outputs

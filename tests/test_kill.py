@@ -68,16 +68,16 @@ def _incoming(place_dir: Path, round_number: int) -> dict[str, Path]:
     return {kind: folder / f"{kind}.csv" for kind in KINDS}
 
 
-def _corrected_round_2(place_dir: Path) -> dict[str, Path]:
-    """Round 2 exported again with its last response removed (events unchanged)."""
-    files = _incoming(place_dir, 2)
+def _corrected(place_dir: Path) -> dict[str, Path]:
+    """Round 2 exported again with its last response removed (the events file unchanged)."""
     folder = place_dir / "corrected" / "round-02"
-    folder.mkdir(parents=True)
-    for kind in ("ratings", "ties", "reflections"):
-        lines = files[kind].read_bytes().splitlines(keepends=True)
-        files[kind] = folder / f"{kind}.csv"
-        files[kind].write_bytes(b"".join(lines[:-1]))
-    return files
+    corrected = {kind: folder / f"{kind}.csv" for kind in ("ratings", "ties", "reflections")}
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        for kind, path in corrected.items():
+            lines = _incoming(place_dir, 2)[kind].read_bytes().splitlines(keepends=True)
+            path.write_bytes(b"".join(lines[:-1]))
+    return {**_incoming(place_dir, 2), **corrected}
 
 
 def _copy(place_dir: Path, to: Path) -> Path:
@@ -156,21 +156,16 @@ def place(tmp_path_factory) -> Path:
     place_dir = write_demo(tmp_path_factory.mktemp("kill") / "demo", seed=DEFAULT_SEED)
     for round_number in (1, 2):
         ingest_round(place_dir, round_number, **_incoming(place_dir, round_number))
-    _corrected_round_2(place_dir)
+    _corrected(place_dir)
     return place_dir
 
 
 SCENARIOS = {
     "round 3": lambda place_dir: Scenario("round 3", 3, _incoming(place_dir, 3), False),
     "replace round 2": lambda place_dir: Scenario(
-        "replace round 2", 2, {**_incoming(place_dir, 2), **_corrected(place_dir)}, True
+        "replace round 2", 2, _corrected(place_dir), True
     ),
 }
-
-
-def _corrected(place_dir: Path) -> dict[str, Path]:
-    folder = place_dir / "corrected" / "round-02"
-    return {kind: folder / f"{kind}.csv" for kind in ("ratings", "ties", "reflections")}
 
 
 def _wait_for(proc: subprocess.Popen, condition, timeout: float = 60.0) -> bool:

@@ -2,14 +2,17 @@
 
 Every indicator groups by round (and by ``place`` when the frame has that column) and by one
 respondent grouping; a row describing fewer than ``k_min`` people keeps its keys and a
-``suppressed`` flag, and loses every statistic.
+``suppressed`` flag, and loses every statistic. Groups shown beside their total are protected
+from subtraction too: :func:`hidden_groups` hides enough of a small group's siblings that it
+cannot be worked out from the total and the groups shown.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["GROUP_COLUMNS", "place_keys", "with_group", "suppress", "ordered"]
+__all__ = ["GROUP_COLUMNS", "place_keys", "with_group", "hidden_groups", "suppress", "ordered"]
 
 #: ``group_by`` value -> the column it reads (None: everyone in one group named "all").
 GROUP_COLUMNS = {"all": None, "sector": "sector", "role": "role", "organisation": "organisation"}
@@ -27,6 +30,101 @@ def with_group(ratings: pd.DataFrame, group_by: str) -> pd.DataFrame:
     column = GROUP_COLUMNS[group_by]
     group = ratings[column].astype(str) if column else "all"
     return ratings.assign(group_by=group_by, group=group)
+
+
+def hidden_groups(
+    table: pd.DataFrame,
+    *,
+    k_min: int,
+    within: list[str],
+    n: str = "n",
+    group: str = "group",
+    also: pd.Series | None = None,
+) -> pd.Series:
+    """Which rows to hide: groups under ``k_min``, and enough siblings that none can be worked out.
+
+    Rows with the same values of ``within`` are sibling groups whose counts add up to a total
+    that may be shown (e.g. the sectors of one round and behaviour, beside "all"). A group with
+    fewer than ``k_min`` people (but at least one) is hidden; then, in its set, the smallest
+    shown groups are hidden too until the hidden groups are at least two, hold at least
+    ``k_min`` people together, and more people than there are hidden groups.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group, with the ``within`` columns, ``n`` and ``group``.
+    k_min : int
+        Smallest group shown.
+    within : list of str
+        Columns that define a set of siblings; include ``group_by``, so that the "all" row is a
+        set of its own and different groupings (sector, role) are protected separately.
+    n : str
+        The column counting people (or answers) in each group; missing counts as 0.
+    group : str
+        Group names, which break ties between equal counts, so that tables with the same counts
+        hide the same groups whatever their row order.
+    also : Series of bool, optional
+        Rows hidden for another reason, which count as hidden in their set.
+
+    Returns
+    -------
+    Series of bool
+        Aligned with ``table``: True where the row must be suppressed. A row with ``n`` 0
+        (nobody) is always True and takes no part in protecting the others.
+
+    Notes
+    -----
+    With the set's total shown, the groups shown subtract from it to give the hidden groups'
+    total H. With at least two groups hidden, H >= ``k_min`` and H greater than the number of
+    hidden groups h, each hidden group could hold anything from 1 to H - h + 1 people, so
+    neither a small group's count nor, from the shown means, its mean can be worked out, and the
+    hidden groups together are not a small group either. This is complementary (secondary) cell
+    suppression for one-way tables, hiding the smallest cells first to lose the least
+    information (Hundepool et al. 2012, ch. 4). Whether a group is hidden for being small or to
+    protect another must not be shown: a reader who knew that a hidden group holds ``k_min``
+    or more could narrow down the other.
+
+    References
+    ----------
+    Hundepool, A. et al. (2012). Statistical Disclosure Control. Wiley, chapter 4.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"round": 1, "group_by": ["all"] + ["role"] * 4,
+    ...                       "group": ["all", "elected", "senior", "manager", "frontline"],
+    ...                       "n": [110, 3, 18, 29, 60]})
+    >>> hidden_groups(table, k_min=5, within=["round", "group_by"]).tolist()
+    [False, True, True, False, False]
+    """
+    counts = pd.to_numeric(table[n], errors="coerce").fillna(0).to_numpy(dtype=float)
+    people = counts > 0
+    hidden = people & (counts < k_min)
+    if also is not None:
+        hidden |= people & pd.Series(also, index=table.index).fillna(True).to_numpy(dtype=bool)
+    keys = [f"_key{i}" for i in range(len(within))] or ["_key"]
+    frame = pd.DataFrame(
+        {
+            **dict(zip(keys, [table[c].to_numpy() for c in within] or [0], strict=True)),
+            "_n": counts,
+            "_group": table[group].astype(str).to_numpy(),
+            "_hidden": hidden,
+            "_hidden_n": np.where(hidden, counts, 0),
+        }
+    )
+    sets = frame.groupby(keys, sort=False, dropna=False)
+    frame["_count"] = sets["_hidden"].transform("sum")
+    frame["_total"] = sets["_hidden_n"].transform("sum")
+    # The shown groups of a set with a hidden one, smallest first: each is hidden too while the
+    # groups hidden before it do not yet protect each other.
+    candidates = frame[people & ~hidden & (frame["_count"] > 0).to_numpy()]
+    candidates = candidates.sort_values([*keys, "_n", "_group"], kind="stable")
+    by_set = candidates.groupby(keys, sort=False, dropna=False)
+    count = candidates["_count"] + by_set.cumcount()
+    total = candidates["_total"] + by_set["_n"].cumsum() - candidates["_n"]
+    protected = (count >= 2) & (total >= k_min) & (total > count)
+    protected = protected.groupby([candidates[k] for k in keys], sort=False, dropna=False).cummax()
+    hidden[protected.index[~protected.to_numpy()]] = True
+    return pd.Series(hidden | ~people, index=table.index)
 
 
 def suppress(

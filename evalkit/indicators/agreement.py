@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ._suppress import suppress
+from ._suppress import hidden_groups, suppress
 from .histograms import GROUP_COLUMNS, Histograms, counts_quantile, rating_histograms
 
 __all__ = ["AGREEMENT_COLUMNS", "agreement", "agreement_from_counts", "dip_from_counts"]
@@ -50,7 +50,7 @@ def agreement(
         What to break results down by; several groupings are stacked.
     k_min : int
         Smallest group shown; smaller groups come back ``suppressed=True`` with every statistic,
-        ``n`` included, missing.
+        ``n`` included, missing, and so do the same siblings as in :func:`level`.
     alpha : float
         Level of the dip test behind ``split``.
     histograms : Histograms, optional
@@ -88,7 +88,8 @@ def agreement(
         histograms.counts, histograms.values, scale_points=len(histograms.values), alpha=alpha
     )
     table = pd.concat([histograms.index, stats], axis=1)
-    return suppress(table, table["n"] < k_min, AGREEMENT_COLUMNS)
+    within = [c for c in histograms.index.columns if c != "group"]
+    return suppress(table, hidden_groups(table, k_min=k_min, within=within), AGREEMENT_COLUMNS)
 
 
 def agreement_from_counts(

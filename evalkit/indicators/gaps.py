@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._suppress import place_keys, suppress, with_group
+from ._suppress import hidden_groups, place_keys, suppress, with_group
 
 __all__ = ["voice_gaps", "widest_gaps"]
 
@@ -26,7 +26,8 @@ def voice_gaps(
     group_by : {"sector", "role", "organisation"}
         The groups compared.
     k_min : int
-        A pair where either group has fewer answers than this is ``suppressed`` with no statistics.
+        A pair where either group has fewer answers than this, or is hidden to protect such a
+        group (as in :func:`~evalkit.indicators.level`), is ``suppressed`` with no statistics.
     confidence : float
         Coverage of the interval.
 
@@ -64,6 +65,7 @@ def voice_gaps(
         .agg(n="count", mean="mean", var="var")
         .reset_index()
     )
+    summary["hidden"] = hidden_groups(summary, k_min=k_min, within=keys)
     pairs = summary.merge(summary, on=keys, suffixes=("_a", "_b"))
     pairs = pairs[pairs["group_a"] < pairs["group_b"]].reset_index(drop=True)
     share_a, share_b = pairs["var_a"] / pairs["n_a"], pairs["var_b"] / pairs["n_b"]
@@ -76,7 +78,7 @@ def voice_gaps(
     half_width = stats.t.ppf(0.5 + confidence / 2, pairs["df"]) * se
     pairs["ci_low"] = pairs["gap"] - half_width
     pairs["ci_high"] = pairs["gap"] + half_width
-    small = (pairs["n_a"] < k_min) | (pairs["n_b"] < k_min)
+    small = pairs["hidden_a"] | pairs["hidden_b"]
     pairs = suppress(pairs, small, _STATISTICS)
     return pairs[[*keys, "group_a", "group_b", *_STATISTICS, "suppressed"]]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._suppress import suppress
+from ._suppress import hidden_groups, suppress
 from .bootstrap import bootstrap_mean_interval
 from .histograms import (
     GROUP_COLUMNS,
@@ -57,7 +57,9 @@ def level(
     group_by : str or tuple of {"all", "sector", "role", "organisation"}
         Grouping(s) to compute; several are stacked.
     k_min : int
-        Smallest group shown; smaller groups come back ``suppressed=True`` with no statistics.
+        Smallest group shown; smaller groups come back ``suppressed=True`` with no statistics,
+        and so do enough of their siblings that none can be worked out by subtracting the
+        others from the total (see :func:`~evalkit.indicators._suppress.hidden_groups`).
     confidence : float
         Coverage of the interval.
     n_resamples, seed : int, optional
@@ -237,7 +239,8 @@ def _level_table(
         share_strong=counts[:, values >= framework.strongly_present].sum(axis=1) / n,
         share_absent=counts[:, values <= framework.largely_absent].sum(axis=1) / n,
     )
-    return suppress(table, table["n"] < k_min, LEVEL_COLUMNS)
+    within = [c for c in histograms.index.columns if c != "group"]
+    return suppress(table, hidden_groups(table, k_min=k_min, within=within), LEVEL_COLUMNS)
 
 
 def rating_distribution(ratings: pd.DataFrame, *, k_min: int = 5) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ._suppress import place_keys, suppress, with_group
+from ._suppress import hidden_groups, place_keys, suppress, with_group
 
 __all__ = ["response_counts", "item_missingness", "straight_lining"]
 
@@ -27,7 +27,9 @@ def response_counts(ratings: pd.DataFrame, place=None, *, k_min: int = 5) -> pd.
         round, numbers under a round number override them for that round. With a ``place``
         column in ``ratings`` and a Place given, only that place's rows get invitations.
     k_min : int
-        Groups with fewer respondents are ``suppressed`` with no statistics.
+        Groups with fewer respondents are ``suppressed`` with no statistics, and so are enough of
+        their siblings that none can be worked out from the total (see
+        :func:`~evalkit.indicators._suppress.hidden_groups`).
 
     Returns
     -------
@@ -45,8 +47,10 @@ def response_counts(ratings: pd.DataFrame, place=None, *, k_min: int = 5) -> pd.
            group  respondents  response_rate
     0        all          6.0            0.3
     1     public          6.0            0.5
-    2  frontline          5.0            NaN
+    2  frontline          NaN            NaN
     3    manager          NaN            NaN
+
+    The one manager is hidden, and the frontline workers too: 6 - 5 would give the manager away.
     """
     pk = place_keys(ratings)
     keys = [*pk, "round", "group_by", "group"]
@@ -66,7 +70,8 @@ def response_counts(ratings: pd.DataFrame, place=None, *, k_min: int = 5) -> pd.
         table["invited"] = table["invited"].where(table["place"] == place.id)
     table["response_rate"] = table["respondents"] / table["invited"]
     statistics = ["respondents", "invited", "response_rate"]
-    table = suppress(table, table["respondents"] < k_min, statistics)
+    hidden = hidden_groups(table, k_min=k_min, within=keys[:-1], n="respondents")
+    table = suppress(table, hidden, statistics)
     return table[[*keys, *statistics, "suppressed"]]
 
 

@@ -8,7 +8,7 @@ from scipy import stats
 
 from ..config import Framework
 from ..multiple_testing import benjamini_hochberg
-from ._suppress import ordered, place_keys, suppress, with_group
+from ._suppress import hidden_groups, ordered, place_keys, suppress, with_group
 
 __all__ = ["change_since_last_round"]
 
@@ -53,9 +53,10 @@ def change_since_last_round(
         ``n_panel, mean_change, ci_low, ci_high, r_xx, share_improved, share_declined,
         share_stable, suppressed_panel``, then everyone's part ``n_before, n_after, cliffs_delta,
         mannwhitney_p, p_adjusted, clear, suppressed``. ``suppressed`` is True when either round
-        has fewer than ``k_min`` answers in the group, and blanks everyone's part;
-        ``suppressed_panel`` is True when that holds or ``n_panel < k_min``, and blanks the panel
-        part. ``clear`` is ``p_adjusted < 0.05``.
+        has fewer than ``k_min`` answers in the group (or the group is hidden in that round to
+        protect such a sibling, as in :func:`~evalkit.indicators.level`), and blanks everyone's
+        part; ``suppressed_panel`` is True when that holds or ``n_panel < k_min`` (with the same
+        protection of siblings), and blanks the panel part. ``clear`` is ``p_adjusted < 0.05``.
 
     Notes
     -----
@@ -104,7 +105,10 @@ def change_since_last_round(
     table = _everyone(before, after, keys, k_min)
     table = table.merge(_panel(before, after, keys, reliability, confidence), how="left")
     table["n_panel"] = table["n_panel"].fillna(0)
-    hide_panel = table["n_panel"].lt(k_min) | table["suppressed"]
+    within = keys[:-1]
+    hide_panel = hidden_groups(
+        table, k_min=k_min, within=within, n="n_panel", also=table["suppressed"]
+    )
     table = suppress(table, hide_panel, _PANEL + _SHARES, flag="suppressed_panel")
     table = suppress(table, table["suppressed"], _EVERYONE)
     table = ordered(table, [*pk, "round", "group"], "behaviour", framework.behaviour_ids)
@@ -163,7 +167,10 @@ def _everyone(before, after, keys, k_min) -> pd.DataFrame:
     dominance = np.einsum("ri,ij,rj->r", b, np.sign(values[None, :] - values[:, None]), a)
     with np.errstate(divide="ignore", invalid="ignore"):
         table["cliffs_delta"] = dominance / (table["n_before"] * table["n_after"])
-    table["suppressed"] = (table["n_before"] < k_min) | (table["n_after"] < k_min)
+    within = [k for k in keys if k != "group"]
+    table["suppressed"] = hidden_groups(table, k_min=k_min, within=within, n="n_before") | (
+        hidden_groups(table, k_min=k_min, within=within, n="n_after")
+    )
     shown = (~table["suppressed"] & (table["n_before"] > 0) & (table["n_after"] > 0)).to_numpy()
     table["mannwhitney_p"] = np.nan
     if shown.any():

@@ -170,7 +170,7 @@ def plot_group_heatmap(
     )
     # seaborn leaves empty cells blank; say why each one is empty.
     for i, j in zip(*np.nonzero(means.isna().to_numpy()), strict=True):
-        note = f"<{k_min}" if suppressed.iat[i, j] == 1 else "none"
+        note = "hidden" if suppressed.iat[i, j] == 1 else "none"
         ax.text(j + 0.5, i + 0.5, note, ha="center", va="center", fontsize=8, color="#555555")
     ax.set_xlabel("")
     ax.set_ylabel("")
