@@ -131,7 +131,7 @@ def _changes(rounds, trajectory: dict | None, place_dir: Path) -> tuple[str, lis
     """What the latest findings are compared with, and sentences for what changed."""
     latest_dir, latest = rounds[-1]
     before = _read(latest_dir / "previous_summary.json")  # the same round, re-run on new data
-    against = f"{latest['round_label']}, rerun on corrected data, against its earlier run"
+    against = f"{latest['round_label']}, rerun on changed data, against its earlier run"
     if before is None and len(rounds) > 1:
         before = rounds[-2][1]  # a new round: against the round before it
         against = f"{latest['round_label']} against {before['round_label']}"

@@ -116,7 +116,7 @@ def test_a_rerun_on_corrected_data_is_compared_with_its_earlier_run(tmp_path):
     _write(folder / "summary.json", _round(1, {"trust": 4.0}, strong=0.1, data="new"))
     _write(folder / "previous_summary.json", _round(1, {"trust": 4.0}, strong=0.3, data="old"))
     text = write_index(tmp_path).read_text()
-    assert "Round 1, rerun on corrected data, against its earlier run" in text
+    assert "Round 1, rerun on changed data, against its earlier run" in text
     assert "No longer: Trusting relationships: 30% of people" in text
 
 
