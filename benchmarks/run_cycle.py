@@ -26,8 +26,7 @@ import time
 from pathlib import Path
 
 from evalkit import runner
-from evalkit.demo import write_programme
-from evalkit.ingest import ingest_round
+from evalkit.demo import ingest_incoming, write_programme
 
 BIN = Path(sys.executable).parent
 
@@ -36,15 +35,7 @@ def build_programme(folder: Path) -> Path:
     """Write and ingest the demo programme, as ``make demo`` does."""
     programme = folder / "demo"
     for place in write_programme(programme):
-        for rounds in sorted((place / "incoming").glob("round-*")):
-            ingest_round(
-                place,
-                int(rounds.name.split("-")[1]),
-                ratings=rounds / "ratings.csv",
-                ties=rounds / "ties.csv",
-                reflections=rounds / "reflections.csv",
-                events=rounds / "events.csv",
-            )
+        ingest_incoming(place)
     return programme
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "SHAPES",
     "VARIANTS",
     "DemoData",
+    "ingest_incoming",
     "simulate",
     "write_demo",
     "write_programme",
@@ -357,6 +358,27 @@ def write_demo(
             rows = rows if kind == "events" else rows.drop(columns="round")
             rows.to_csv(folder / f"{kind}.csv", index=False, lineterminator="\n", encoding="utf-8")
     return out
+
+
+def ingest_incoming(place_dir) -> list:
+    """Ingest every round a demo wrote under ``incoming/round-NN/``, in order (as ``make demo``).
+
+    Returns the :class:`~evalkit.ingest.IngestResult` of each round.
+    """
+    from .ingest import ingest_round
+
+    results = []
+    for folder in sorted((Path(place_dir) / "incoming").glob("round-[0-9][0-9]")):
+        files = {kind: folder / f"{kind}.csv" for kind in ("ties", "reflections", "events")}
+        results.append(
+            ingest_round(
+                place_dir,
+                int(folder.name.split("-")[1]),
+                ratings=folder / "ratings.csv",
+                **{kind: path for kind, path in files.items() if path.exists()},
+            )
+        )
+    return results
 
 
 def write_programme(out_dir, *, n_rounds: int = 8) -> list[Path]:

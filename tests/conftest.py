@@ -48,17 +48,9 @@ def synthetic_ratings() -> pd.DataFrame:
 
 def ingest_all_rounds(place_dir):
     """Ingest every round a demo wrote under ``incoming/``, as ``make demo`` does."""
-    from evalkit.ingest import ingest_round
+    from evalkit.demo import ingest_incoming
 
-    for folder in sorted((place_dir / "incoming").glob("round-*")):
-        ingest_round(
-            place_dir,
-            int(folder.name.split("-")[1]),
-            ratings=folder / "ratings.csv",
-            ties=folder / "ties.csv",
-            reflections=folder / "reflections.csv",
-            events=folder / "events.csv",
-        )
+    ingest_incoming(place_dir)
 
 
 @pytest.fixture(scope="session")
