@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from evalkit import runner
-from evalkit.demo import ingest_incoming, write_programme
+from evalkit.demo.files import ingest_incoming, write_programme
+from evalkit import run as runner
 
 BIN = Path(sys.executable).parent
 

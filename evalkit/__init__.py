@@ -11,8 +11,8 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-from .config import Framework, Place, load_framework, load_place  # noqa: E402
-from .exceptions import EvalkitError, Problem, RunError, StoreError, ValidationError  # noqa: E402
+from evalkit.config import Framework, Place, load_framework, load_place  # noqa: E402
+from evalkit.exceptions import EvalkitError, Problem, RunError, StoreError, ValidationError  # noqa: E402
 
 __all__ = [
     "__version__",

@@ -6,13 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from .exceptions import EvalkitError
+from evalkit.exceptions import EvalkitError
 
 __all__ = ["main"]
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import DEFAULT_SEED, write_demo, write_programme
+    from evalkit.demo.files import write_demo, write_programme
+    from evalkit.demo.simulator import DEFAULT_SEED
 
     if args.programme:
         if args.seed is not None:
@@ -27,7 +28,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest_round
+    from evalkit.data.ingest import ingest_round
 
     result = ingest_round(
         args.place_dir,
@@ -47,9 +48,10 @@ def _validate(args: argparse.Namespace) -> int:
     import dataclasses
     import json
 
-    from .config import load_place
-    from .exceptions import ValidationError
-    from .ingest import check_round, store_conflicts
+    from evalkit.config import load_place
+    from evalkit.data.ingest import store_conflicts
+    from evalkit.data.validate import check_round
+    from evalkit.exceptions import ValidationError
 
     try:
         place = load_place(args.place_dir)
@@ -71,10 +73,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import NOTEBOOKS_DIR, run
+    from evalkit.run.plan import NOTEBOOKS_DIR
+    from evalkit.run.runner import run
 
     if args.help_notebook:
-        from .notebook_params import describe_parameters
+        from evalkit.run.params import describe_parameters
 
         name = args.help_notebook.removesuffix(".ipynb")
         path = NOTEBOOKS_DIR / f"{name}.ipynb"
@@ -119,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
 def _log(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .learning_log import log_event
+    from evalkit.data.learning_log import log_event
 
     try:
         date = dt.date.fromisoformat(args.date) if args.date else None
@@ -136,7 +139,7 @@ def _log(args: argparse.Namespace) -> int:
 def _trend(args: argparse.Namespace) -> int:
     import json
 
-    from .trend_file import assess_file
+    from evalkit.change.from_file import assess_file
 
     table = assess_file(args.file, time=args.time, value=args.value, unit=args.unit, by=args.by)
     if args.json:
@@ -159,8 +162,8 @@ def _trend(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     import json
 
-    from .config import PLACE_FILE, load_place
-    from .findings import diff_rounds, format_diff
+    from evalkit.config import PLACE_FILE, load_place
+    from evalkit.reports.findings import diff_rounds, format_diff
 
     folder, place = Path(args.dir), None
     if (folder / PLACE_FILE).is_file():  # a place folder: its outputs are under --out

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .exceptions import Problem, ValidationError
+from evalkit.exceptions import Problem, ValidationError
 
 __all__ = [
     "FRAMEWORKS_DIR",

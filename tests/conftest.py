@@ -48,7 +48,7 @@ def synthetic_ratings() -> pd.DataFrame:
 
 def ingest_all_rounds(place_dir):
     """Ingest every round a demo wrote under ``incoming/``, as ``make demo`` does."""
-    from evalkit.demo import ingest_incoming
+    from evalkit.demo.files import ingest_incoming
 
     ingest_incoming(place_dir)
 
@@ -56,7 +56,8 @@ def ingest_all_rounds(place_dir):
 @pytest.fixture(scope="session")
 def demo_place(tmp_path_factory):
     """The demo place of ``make demo`` with every round ingested (shared: treat as read-only)."""
-    from evalkit.demo import DEFAULT_SEED, write_demo
+    from evalkit.demo.files import write_demo
+    from evalkit.demo.simulator import DEFAULT_SEED
 
     place_dir = write_demo(tmp_path_factory.mktemp("places") / "demo", seed=DEFAULT_SEED)
     ingest_all_rounds(place_dir)
@@ -89,8 +90,8 @@ def demo_programme_outputs(tmp_path_factory):
     The three demo places, every round ingested, every report run (a few minutes: use it only
     in tests marked slow; the privacy scan and the browser test share it).
     """
-    from evalkit import runner
-    from evalkit.demo import write_programme
+    from evalkit import run as runner
+    from evalkit.demo.files import write_programme
 
     programme = tmp_path_factory.mktemp("programme")
     for place_dir in write_programme(programme):

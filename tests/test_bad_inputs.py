@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from evalkit import store
 from evalkit.cli import main
+from evalkit.data import store
+from evalkit.data.ingest import ingest_round
 from evalkit.exceptions import ValidationError
-from evalkit.ingest import ingest_round
 
 BAD = Path(__file__).parent / "data" / "bad"
 GOOD = BAD / "good"

@@ -53,7 +53,7 @@ def test_near_bound(means, expected):
 def test_trajectory_does_not_call_the_ceiling_a_turning_point():
     from evalkit.change import assess_trends
     from evalkit.config import load_framework
-    from evalkit.trajectory import _check_bounds
+    from evalkit.reports.trajectory import _check_bounds
 
     rising = _ratings(6.5 + 0.6 * np.arange(8), seed=0).assign(behaviour="vision")
     tipping = _ratings(4 + 2 / (1 + np.exp(-(np.arange(1, 9) - 4.5) / 0.5)), seed=0)

@@ -21,7 +21,7 @@ from evalkit.change import (
     flexible_tau2_moments,
     nonlinearity_test,
 )
-from evalkit.change.evidence import VarianceModel
+from evalkit.change.variance import VarianceModel
 
 STAGNANT = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "stagnant.csv"
 ROUNDS = np.arange(1.0, 9.0)

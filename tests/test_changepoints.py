@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from evalkit.change.changepoints import (
+from evalkit.change.longseries.changepoints import (
     CHANGE_COLUMNS,
     breaks_bic,
     detect_changepoints,

@@ -10,17 +10,10 @@ import pandas as pd
 import pytest
 
 from evalkit.config import DEFAULT_SECTORS, load_framework, load_place
-from evalkit.demo import (
-    DEFAULT_SEED,
-    DEPTHS,
-    PROGRAMME,
-    SHAPES,
-    simulate,
-    write_demo,
-    write_programme,
-)
+from evalkit.data.vocabulary import COLUMNS as INGEST_COLUMNS
+from evalkit.demo.files import write_demo, write_programme
+from evalkit.demo.simulator import DEFAULT_SEED, DEPTHS, PROGRAMME, SHAPES, simulate
 from evalkit.exceptions import EvalkitError
-from evalkit.ingest import COLUMNS as INGEST_COLUMNS
 
 BEHAVIOURS = load_framework("system-behaviours").behaviour_ids
 # the demo writes exactly the columns ingest expects, behaviours after the ratings' own columns

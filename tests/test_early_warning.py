@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import signal, stats
 
-from evalkit.change.early_warning import (
+from evalkit.change.longseries.early_warning import (
     INDICATORS,
     MIN_POINTS_FOR_TESTS,
     _trend_tau,

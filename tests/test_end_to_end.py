@@ -10,7 +10,7 @@ import nbformat
 import pytest
 import yaml
 
-from evalkit import runner
+from evalkit import run as runner
 
 pytestmark = pytest.mark.slow
 ROUNDS = (1, 2)
@@ -19,7 +19,7 @@ ROUNDS = (1, 2)
 @pytest.fixture(scope="module")
 def executed(demo_place, tmp_path_factory):
     outputs = tmp_path_factory.mktemp("outputs")
-    results = runner.run_place(
+    results = runner.run(
         demo_place, rounds=list(ROUNDS), outputs_dir=outputs, workers=2, progress=False
     )
     assert [r.ok for r in results] == [True, True], [r.error for r in results]

@@ -11,10 +11,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from evalkit import load_place, runner, store
-from evalkit.report import export_html
-from evalkit.round_report import build_round_report
-from evalkit.trajectory import build_trajectory
+from evalkit import load_place
+from evalkit import run as runner
+from evalkit.data import store
+from evalkit.reports.html.export import export_html
+from evalkit.reports.round import build_round_report
+from evalkit.reports.trajectory import build_trajectory
 
 EXPLORE = runner.NOTEBOOKS_DIR / "explore.ipynb"
 REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
@@ -170,7 +172,7 @@ def explored(demo_place, tmp_path_factory):
         kernel_name=runner.KERNEL_NAME,
         progress_bar=False,
         log_output=False,
-        kernel_manager_class="evalkit._kernel.IPCKernelManager",
+        kernel_manager_class="evalkit.run.kernel.IPCKernelManager",
     )
     html_path = export_html(out, out.with_suffix(".html"))
     return nbformat.read(out, as_version=4), html_path.read_text()

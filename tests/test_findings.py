@@ -5,12 +5,13 @@ import re
 
 import pytest
 
+from evalkit._io import write_json
 from evalkit.cli import main
 from evalkit.config import load_place
 from evalkit.exceptions import EvalkitError
-from evalkit.findings import diff_findings, diff_rounds, findings, format_diff
-from evalkit.report import round_summary, write_json
-from evalkit.round_report import build_round_report
+from evalkit.reports.findings import diff_findings, diff_rounds, findings, format_diff
+from evalkit.reports.round import build_round_report
+from evalkit.reports.summary import round_summary
 
 KEY = re.compile(r"^(strongly_present|largely_absent|change|gap|split|shape):\w+:\w+:[\w|]+$")
 

@@ -3,7 +3,7 @@
 import json
 from html.parser import HTMLParser
 
-from evalkit.index_page import sparkline, write_index
+from evalkit.reports.html.index import sparkline, write_index
 
 
 def _round(number, means, *, strong=0.1, data="a"):

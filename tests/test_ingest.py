@@ -10,10 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import ingest, store
 from evalkit.config import load_framework, load_place
+from evalkit.data import ingest, store
+from evalkit.data.ingest import ingest_round
+from evalkit.data.keys import pseudonymise
+from evalkit.data.problems import MAX_PROBLEMS_PER_FILE
+from evalkit.data.validate import check_round, validate_round
+from evalkit.data.vocabulary import COLUMNS
 from evalkit.exceptions import StoreError, ValidationError
-from evalkit.ingest import check_round, ingest_round, pseudonymise, validate_round
 
 BEHAVIOURS = load_framework("system-behaviours").behaviour_ids
 
@@ -391,7 +395,7 @@ def test_unreadable_files_are_reported(place_dir, incoming, content, expected):
 def test_header_only_files_mean_nothing_to_report_except_for_ratings(place_dir, incoming):
     header_only = {
         kind: write(incoming, f"{kind}.csv", ",".join(columns) + "\n")
-        for kind, columns in ingest.COLUMNS.items()
+        for kind, columns in COLUMNS.items()
     }
     header_only["ratings"] = write(incoming, "ratings.csv", make_ratings(seed=24).head(0))
     with pytest.raises(ValidationError) as excinfo:
@@ -411,8 +415,8 @@ def test_problems_are_capped_per_file_with_a_summary(place_dir, incoming):
     with pytest.raises(ValidationError) as excinfo:
         validate_round(load_place(place_dir), 1, ratings=write(incoming, "r.csv", sheet))
     problems = excinfo.value.problems
-    assert len(problems) == ingest.MAX_PROBLEMS_PER_FILE + 1
-    more = 30 * 9 - ingest.MAX_PROBLEMS_PER_FILE
+    assert len(problems) == MAX_PROBLEMS_PER_FILE + 1
+    more = 30 * 9 - MAX_PROBLEMS_PER_FILE
     assert problems[-1].message == f"has {more} more problems not listed"
     assert [p.row for p in problems[:-1]] == sorted(p.row for p in problems[:-1])
 

@@ -25,10 +25,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evalkit import store
 from evalkit.config import raw_dir, store_path
-from evalkit.demo import DEFAULT_SEED, write_demo
-from evalkit.ingest import ingest_round
+from evalkit.data import store
+from evalkit.data.ingest import ingest_round
+from evalkit.demo.files import write_demo
+from evalkit.demo.simulator import DEFAULT_SEED
 
 pytestmark = pytest.mark.slow
 

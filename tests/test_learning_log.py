@@ -4,16 +4,17 @@ import datetime as dt
 
 import pytest
 
-from evalkit import store
 from evalkit.cli import main
+from evalkit.data import store
+from evalkit.data.ingest import ingest_round
+from evalkit.data.learning_log import log_event
 from evalkit.exceptions import ValidationError
-from evalkit.ingest import ingest_round
-from evalkit.learning_log import log_event
 
 
 @pytest.fixture
 def place(tmp_path):
-    from evalkit.demo import DEFAULT_SEED, write_demo
+    from evalkit.demo.files import write_demo
+    from evalkit.demo.simulator import DEFAULT_SEED
 
     place = write_demo(tmp_path / "demo", seed=DEFAULT_SEED)
     for number in (1, 2):

@@ -12,20 +12,13 @@ import pandas as pd
 import pytest
 
 from evalkit.exceptions import EvalkitError
-from evalkit.network import (
-    BROKER_COLUMNS,
-    CHURN_COLUMNS,
-    DEPTHS,
-    NETWORK_COLUMNS,
-    assess_network,
-    brokers,
-    describe_network,
-    network_indicators,
-    network_series,
-    network_summary,
-    organisation_network,
-    tie_churn,
-)
+from evalkit.network import brokers
+from evalkit.network.brokers import BROKER_COLUMNS
+from evalkit.network.churn import CHURN_COLUMNS, tie_churn
+from evalkit.network.graph import DEPTHS, organisation_network
+from evalkit.network.indicators import NETWORK_COLUMNS, network_indicators, network_summary
+from evalkit.network.trends import assess_network, network_series
+from evalkit.words.network import describe_network
 
 SECRET = "respondent-secret-"  # prefix of every respondent id: none may reach an output
 
@@ -403,7 +396,7 @@ def test_network_series_refuses_an_unknown_indicator():
 @pytest.fixture(scope="module")
 def demo_network(demo_place):
     from evalkit.config import load_place
-    from evalkit.store import read_ties
+    from evalkit.data.store import read_ties
 
     place = load_place(demo_place)
     ties = read_ties(demo_place)

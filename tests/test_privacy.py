@@ -16,12 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit import indicators, store
+from evalkit import indicators
 from evalkit.config import load_place
+from evalkit.data import store
+from evalkit.data.export import FORMULA_PREFIXES, neutralise, write_csv, write_xlsx
+from evalkit.data.keys import KEY_FILE
 from evalkit.indicators import LEVEL_COLUMNS
-from evalkit.indicators._suppress import hidden_groups
-from evalkit.ingest import KEY_FILE
-from evalkit.safe_export import FORMULA_PREFIXES, neutralise, write_csv, write_xlsx
+from evalkit.privacy import hidden_groups
 
 # --- subtraction-safe suppression ---------------------------------------------------------------
 

@@ -10,13 +10,15 @@ import pandas as pd
 import pytest
 from conftest import ingest_all_rounds
 
-from evalkit import programme, store
 from evalkit.config import load_framework, load_place
-from evalkit.demo import PROGRAMME, write_demo, write_programme
+from evalkit.data import store
+from evalkit.data.ingest import ingest_round
+from evalkit.demo.files import write_demo, write_programme
+from evalkit.demo.simulator import PROGRAMME
 from evalkit.exceptions import RunError
-from evalkit.ingest import ingest_round
-from evalkit.narrative import SHAPE_WORDS
-from evalkit.runner import NOTEBOOKS_DIR
+from evalkit.reports import programme
+from evalkit.run.plan import NOTEBOOKS_DIR
+from evalkit.words.shapes import SHAPE_WORDS
 
 FRAMEWORK = load_framework("system-behaviours")
 # As in test_trajectory: with eight rounds neighbouring non-linear families describe the same
@@ -249,7 +251,7 @@ def test_programme_notebook_runs_and_summarises(place_dirs, ratings, tmp_path):
         kernel_name="python3",
         progress_bar=False,
         log_output=False,
-        kernel_manager_class="evalkit._kernel.IPCKernelManager",
+        kernel_manager_class="evalkit.run.kernel.IPCKernelManager",
     )
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     assert [p["name"] for p in summary["places"]] == ["Northbridge", "Kingsford", "Millbrook"]

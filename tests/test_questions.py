@@ -6,8 +6,8 @@ import re
 import pandas as pd
 import pytest
 
-from evalkit.questions import MAX_QUESTIONS, MIN_QUESTIONS, workshop_questions
-from evalkit.round_report import build_round_report
+from evalkit.reports.questions import MAX_QUESTIONS, MIN_QUESTIONS, workshop_questions
+from evalkit.reports.round import build_round_report
 
 
 @pytest.fixture(scope="module")

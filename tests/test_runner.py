@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from evalkit import runner
+from evalkit import run as runner
+from evalkit.data.ingest import ingest_round
 from evalkit.exceptions import RunError
-from evalkit.ingest import ingest_round
 
 pytestmark = pytest.mark.slow
 ROUNDS = 3
@@ -22,7 +22,8 @@ ROUNDS = 3
 @pytest.fixture(scope="module")
 def small_place(tmp_path_factory):
     """A demo place of its own with three rounds ingested, since these tests change its data."""
-    from evalkit.demo import DEFAULT_SEED, write_demo
+    from evalkit.demo.files import write_demo
+    from evalkit.demo.simulator import DEFAULT_SEED
 
     place = write_demo(tmp_path_factory.mktemp("runner") / "demo", seed=DEFAULT_SEED)
     for number in range(1, ROUNDS + 1):

@@ -8,10 +8,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from evalkit import store
 from evalkit.config import load_framework
+from evalkit.data import store
+from evalkit.data.ingest import ingest_round
 from evalkit.exceptions import StoreError
-from evalkit.ingest import ingest_round
 
 BEHAVIOURS = load_framework("system-behaviours").behaviour_ids
 

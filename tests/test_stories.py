@@ -13,18 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.config import Organisation, Place, load_framework, load_place
+from evalkit.data.store import read_events, read_ratings, read_reflections
 from evalkit.exceptions import EvalkitError
 from evalkit.indicators import level
 from evalkit.plots.stories import plot_story_mix, plot_story_mixes, story_mix_alt
-from evalkit.store import read_events, read_ratings, read_reflections
-from evalkit.stories import (
-    VALENCES,
-    mask_text,
-    numbers_and_words,
-    select_quotes,
-    story_counts,
-    valence_shift,
-)
+from evalkit.privacy import mask_text
+from evalkit.stories.counts import VALENCES, story_counts
+from evalkit.stories.quotes import select_quotes
+from evalkit.stories.shifts import numbers_and_words, valence_shift
 
 FRAMEWORK = load_framework("system-behaviours")
 BEHAVIOURS = FRAMEWORK.behaviour_ids

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from evalkit import runner
-from evalkit.trajectory import build_trajectory
+from evalkit import run as runner
+from evalkit.reports.trajectory import build_trajectory
 
 pytestmark = pytest.mark.slow
 

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.contingency_tables import SquareTable
 
-from evalkit.change.transitions import (
+from evalkit.config import load_framework
+from evalkit.indicators.transitions import (
     LEVELS,
     rating_level,
     transition_balance,
     transition_matrix,
 )
-from evalkit.config import load_framework
 
 FRAMEWORK = load_framework("system-behaviours")  # largely absent <= 3, strongly present >= 8
 BEHAVIOUR = "trusting_relationships"

@@ -11,11 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evalkit import readers, store
 from evalkit.cli import main
 from evalkit.config import load_place
+from evalkit.data import readers, store
+from evalkit.data.ingest import ingest_round
+from evalkit.data.validate import check_round
+from evalkit.data.vocabulary import MISSING_ANSWERS
 from evalkit.exceptions import ValidationError
-from evalkit.ingest import MISSING_ANSWERS, check_round, ingest_round
 
 BAD = Path(__file__).parent / "data" / "bad"
 GOOD = BAD / "good"

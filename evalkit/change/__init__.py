@@ -4,37 +4,22 @@ With 4 to 16 rounds, evalkit first asks a calibrated question (does any non-line
 better than a straight line by more than chance and round-to-round noise allow?) and only then
 describes the shape. :func:`assess_trend` does this for one series and :func:`assess_trends` for
 many, adjusting for testing them together. The shapes are small classes with ``fit`` and
-``predict``; :mod:`~evalkit.change.evidence` holds the tests.
+``predict``; :mod:`~evalkit.change.variance` holds the tests.
 """
 
-from .assess import TREND_COLUMNS, Assessment, assess_trend, assess_trends, to_records
-from .ceiling import CeilingCheck, ceiling_check, near_bound
-from .evidence import (
-    MIN_BREAKPOINT_POINTS,
-    DaviesResult,
-    NonlinearityTest,
-    benjamini_hochberg,
-    between_round_variance,
-    breakpoint_interval,
-    davies_test,
-    flexible_tau2_moments,
-    nonlinearity_test,
-)
-from .segmented import MuggeoResult, muggeo_iteration
-from .series import round_means
-from .shapes import (
-    SHAPES,
-    Flat,
-    Linear,
-    SCurve,
-    Segmented,
-    Shape,
-    ShockRecovery,
-    Step,
-    TwoBreakpoints,
-    UShape,
-    default_shapes,
-)
+from evalkit.change.assess import TREND_COLUMNS, Assessment, assess_trend, assess_trends, to_records
+from evalkit.change.ceiling import CeilingCheck, ceiling_check, near_bound
+from evalkit.change.intervals import breakpoint_interval
+from evalkit.change.nonlinearity import MIN_BREAKPOINT_POINTS, NonlinearityTest, nonlinearity_test
+from evalkit.change.reference.davies import DaviesResult, davies_test
+from evalkit.change.reference.muggeo import MuggeoResult, muggeo_iteration
+from evalkit.change.series import round_means
+from evalkit.change.shapes import SHAPES, Segmented, Shape, TwoBreakpoints, UShape, default_shapes
+from evalkit.change.shapes.lines import Flat, Linear
+from evalkit.change.shapes.s_curve import SCurve
+from evalkit.change.shapes.steps import ShockRecovery, Step
+from evalkit.change.variance import between_round_variance, flexible_tau2_moments
+from evalkit.indicators.multiple_testing import benjamini_hochberg
 
 __all__ = [
     "MIN_BREAKPOINT_POINTS",

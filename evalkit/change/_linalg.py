@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exceptions import EvalkitError
+from evalkit.exceptions import EvalkitError
 
 __all__ = ["design_rss", "lstsq", "whiten", "whitener"]
 

@@ -4,7 +4,7 @@
 series; :func:`assess_trends` does the same for every combination of grouping columns and adjusts
 the p-values for testing many series at once. Both aggregate to time points first: the round mean,
 its sampling variance se^2 = s^2 / n, and a between-round variance tau^2 on top (see
-:mod:`evalkit.change.evidence`).
+:mod:`evalkit.change.variance`).
 """
 
 from __future__ import annotations
@@ -15,20 +15,27 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..exceptions import EvalkitError
-from ._wording import sentence
-from .evidence import (
-    MIN_BREAKPOINT_POINTS,
-    VarianceModel,
-    _line_ml_tau2,
-    _Profiler,
-    benjamini_hochberg,
-    breakpoint_interval,
-    flexible_tau2_moments,
-    nonlinearity_test,
+from evalkit._io import jsonable
+from evalkit.change.intervals import breakpoint_interval
+from evalkit.change.nonlinearity import MIN_BREAKPOINT_POINTS, nonlinearity_test
+from evalkit.change.series import (
+    _aggregate,
+    _per_unit,
+    _tidy,
+    numeric_time,
+    sampling_covariance,
+    to_time,
 )
-from .series import _aggregate, _per_unit, _tidy, numeric_time, sampling_covariance, to_time
-from .shapes import default_shapes
+from evalkit.change.shapes import default_shapes
+from evalkit.change.variance import (
+    Profiler,
+    VarianceModel,
+    flexible_tau2_moments,
+    line_ml_tau2,
+)
+from evalkit.exceptions import EvalkitError
+from evalkit.indicators.multiple_testing import benjamini_hochberg
+from evalkit.words.trends import sentence
 
 __all__ = [
     "MIN_BREAKPOINT_POINTS",
@@ -178,17 +185,17 @@ class Assessment:
             "breakpoints": [dict(b) for b in self.breakpoints],
             "models": self.models[["name", "aic", "aicc", "bic"]].to_dict("records"),
         }
-        return _jsonable(record)
+        return jsonable(record)
 
     def _repr_html_(self) -> str:
         """JupyterLab's view: the sentence, the evidence and the time points with the fit."""
-        from .._repr import assessment_card
+        from evalkit.reports.display import assessment_card
 
         return assessment_card(self).html()
 
     def _repr_pretty_(self, printer, cycle) -> None:
         """The same summary as plain text in IPython, instead of every table row by row."""
-        from .._repr import assessment_card
+        from evalkit.reports.display import assessment_card
 
         printer.text(assessment_card(self).text())
 
@@ -263,7 +270,7 @@ def assess_trend(
     The decision:
 
     1. Fewer than 6 distinct time points: no breakpoint is claimed; flat or linear only.
-    2. Otherwise :func:`~evalkit.change.evidence.nonlinearity_test` (parametric bootstrap of the
+    2. Otherwise :func:`~evalkit.change.variance.nonlinearity_test` (parametric bootstrap of the
        likelihood ratio against every non-linear shape) decides ``nonlinear`` at 5%. Its null is
        the straight line with the between-round variance tau^2 of the best-supported model by
        (the usual) AICc: the straight line's own when nothing else is supported, so that a clear
@@ -289,7 +296,7 @@ def assess_trend(
        point this is the ordinary t-test of the slope.
 
     Breakpoint intervals are 95% percentile intervals of a parametric bootstrap from the chosen
-    shape (:func:`~evalkit.change.evidence.breakpoint_interval`).
+    shape (:func:`~evalkit.change.variance.breakpoint_interval`).
 
     References
     ----------
@@ -353,8 +360,8 @@ class _Series:
         self.moments = None
         if model.known:
             x_line = np.column_stack([np.ones(len(self.t)), self.t])
-            self.tau2_line = _line_ml_tau2(x_line, self.y, model)
-            profiler = _Profiler(model, self.y)
+            self.tau2_line = line_ml_tau2(x_line, self.y, model)
+            profiler = Profiler(model, self.y)
         rows = []
         for shape in default_shapes(self.k):
             tau2 = self.tau2_line
@@ -693,7 +700,7 @@ def assess_trends(
     of a family. Pooling: the round-to-round noise of a place's surveys (who answered, when, in
     what mood) is alike for every behaviour it asks about, so one tau^2 is estimated from the
     family's series together, tau^2 = max(0, sum_s excess_s / sum_s slope_s) with the moment
-    terms of :func:`~evalkit.change.evidence.flexible_tau2_moments` (the best-fitting shape's
+    terms of :func:`~evalkit.change.variance.flexible_tau2_moments` (the best-fitting shape's
     residuals, corrected for its selection, so that neither a clear non-linear series nor the
     search inflates or shrinks it). Each series' statistic still profiles its own tau^2; only the
     null distribution uses the pooled one. With 8 rounds one series alone estimates tau^2 from a
@@ -788,22 +795,4 @@ def to_records(table: pd.DataFrame) -> list[dict]:
     >>> json.dumps(to_records(table))
     '[{"behaviour": "trust", "p_value": null, "breakpoints": []}]'
     """
-    return [_jsonable(r) for r in table.to_dict("records")]
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, pd.DataFrame):
-        return _jsonable(value.to_dict("records"))
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(value) else float(value)
-    return value
+    return [jsonable(r) for r in table.to_dict("records")]

@@ -17,9 +17,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .series import numeric_time
+from evalkit.change.series import numeric_time
 
-__all__ = ["CeilingCheck", "ceiling_check", "near_bound"]
+__all__ = [
+    "CeilingCheck",
+    "ceiling_check",
+    "near_bound",
+    "NEAR",
+]
 
 #: Round means within this many points of the scale's top or bottom count as near it.
 NEAR = 1.5

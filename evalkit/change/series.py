@@ -5,9 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exceptions import EvalkitError
+from evalkit.exceptions import EvalkitError
 
-__all__ = ["round_means", "sampling_covariance"]
+__all__ = [
+    "round_means",
+    "sampling_covariance",
+    "numeric_time",
+    "to_time",
+]
 
 _DAYS_PER_YEAR = 365.25
 

@@ -4,21 +4,26 @@ Every function takes ``k_min``: a group with fewer respondents than that yields 
 ``suppressed`` whose statistics are missing, so no code path can show them.
 """
 
-from ._suppress import suppress
-from .agreement import AGREEMENT_COLUMNS, agreement, agreement_from_counts, dip_from_counts
-from .bootstrap import bootstrap_mean_interval
-from .gaps import voice_gaps, widest_gaps
-from .histograms import Histograms, counts_quantile, rating_histograms
-from .levels import (
+from evalkit.indicators.agreement import (
+    AGREEMENT_COLUMNS,
+    agreement,
+    agreement_from_counts,
+    dip_from_counts,
+)
+from evalkit.indicators.bootstrap import bootstrap_mean_interval
+from evalkit.indicators.gaps import voice_gaps, widest_gaps
+from evalkit.indicators.histograms import Histograms, counts_quantile, rating_histograms
+from evalkit.indicators.levels import (
     GROUPINGS,
     LEVEL_COLUMNS,
     index_level,
     level,
     rating_distribution,
 )
-from .quality import item_missingness, response_counts, straight_lining
-from .reliability import item_rest, reliability
-from .round_change import change_since_last_round
+from evalkit.indicators.quality import item_missingness, response_counts, straight_lining
+from evalkit.indicators.reliability import item_rest, reliability
+from evalkit.indicators.round_change import change_since_last_round
+from evalkit.privacy import suppress
 
 __all__ = [
     "AGREEMENT_COLUMNS",

@@ -14,8 +14,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ._suppress import hidden_groups, suppress
-from .histograms import GROUP_COLUMNS, Histograms, counts_quantile, rating_histograms
+from evalkit.indicators.histograms import (
+    GROUP_COLUMNS,
+    Histograms,
+    counts_quantile,
+    rating_histograms,
+)
+from evalkit.privacy import hidden_groups, suppress
 
 __all__ = ["AGREEMENT_COLUMNS", "agreement", "agreement_from_counts", "dip_from_counts"]
 

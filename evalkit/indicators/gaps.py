@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._suppress import hidden_groups, place_keys, suppress, with_group
+from evalkit.privacy import hidden_groups, place_keys, suppress, with_group
 
 __all__ = ["voice_gaps", "widest_gaps"]
 

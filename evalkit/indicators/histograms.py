@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._suppress import GROUP_COLUMNS
+from evalkit.privacy import GROUP_COLUMNS
 
 __all__ = ["GROUP_COLUMNS", "Histograms", "rating_histograms", "counts_quantile"]
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._suppress import hidden_groups, suppress
-from .bootstrap import bootstrap_mean_interval
-from .histograms import (
+from evalkit.indicators.bootstrap import bootstrap_mean_interval
+from evalkit.indicators.histograms import (
     GROUP_COLUMNS,
     Histograms,
     _codes,
@@ -19,6 +18,7 @@ from .histograms import (
     counts_quantile,
     rating_histograms,
 )
+from evalkit.privacy import hidden_groups, suppress
 
 __all__ = [
     "GROUPINGS",
@@ -59,7 +59,7 @@ def level(
     k_min : int
         Smallest group shown; smaller groups come back ``suppressed=True`` with no statistics,
         and so do enough of their siblings that none can be worked out by subtracting the
-        others from the total (see :func:`~evalkit.indicators._suppress.hidden_groups`).
+        others from the total (see :func:`~evalkit.privacy.hidden_groups`).
     confidence : float
         Coverage of the interval.
     n_resamples, seed : int, optional

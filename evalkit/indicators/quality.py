@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ._suppress import hidden_groups, place_keys, suppress, with_group
+from evalkit.privacy import hidden_groups, place_keys, suppress, with_group
 
 __all__ = ["response_counts", "item_missingness", "straight_lining"]
 
@@ -29,7 +29,7 @@ def response_counts(ratings: pd.DataFrame, place=None, *, k_min: int = 5) -> pd.
     k_min : int
         Groups with fewer respondents are ``suppressed`` with no statistics, and so are enough of
         their siblings that none can be worked out from the total (see
-        :func:`~evalkit.indicators._suppress.hidden_groups`).
+        :func:`~evalkit.privacy.hidden_groups`).
 
     Returns
     -------

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import Framework
-from ._suppress import ordered, place_keys, suppress, with_group
+from evalkit.config import Framework
+from evalkit.privacy import ordered, place_keys, suppress, with_group
 
 __all__ = ["reliability", "item_rest"]
 

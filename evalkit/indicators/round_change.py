@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..config import Framework
-from ..multiple_testing import benjamini_hochberg
-from ._suppress import hidden_groups, ordered, place_keys, suppress, with_group
+from evalkit.config import Framework
+from evalkit.indicators.multiple_testing import benjamini_hochberg
+from evalkit.privacy import hidden_groups, ordered, place_keys, suppress, with_group
 
 __all__ = ["change_since_last_round"]
 

@@ -4,7 +4,7 @@ matplotlib and seaborn are imported inside the functions, so importing evalkit's
 modules never pulls them in.
 """
 
-from .rounds import (
+from evalkit.plots.rounds import (
     SECTOR_COLOURS,
     SECTOR_MARKERS,
     plot_distribution,
@@ -12,8 +12,8 @@ from .rounds import (
     plot_levels,
     show_figure,
 )
-from .trajectory import EVENT_COLOURS, plot_trajectories, plot_trajectory
-from .transitions import LEVEL_COLOURS, plot_alluvial
+from evalkit.plots.trajectory import EVENT_COLOURS, plot_trajectories, plot_trajectory
+from evalkit.plots.transitions import LEVEL_COLOURS, plot_alluvial
 
 __all__ = [
     "EVENT_COLOURS",

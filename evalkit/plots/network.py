@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from ..config import DEFAULT_SECTORS
-from ..network import DEPTHS, _top_brokers
-from .rounds import SECTOR_COLOURS, SECTOR_MARKERS
+from evalkit.config import DEFAULT_SECTORS
+from evalkit.network.brokers import top_brokers
+from evalkit.network.graph import DEPTHS
+from evalkit.plots.rounds import SECTOR_COLOURS, SECTOR_MARKERS
 
 __all__ = [
     "DEPTH_STYLES",
@@ -199,7 +200,7 @@ def plot_network_map(
         ax.scatter(*xy[~tied].T, s=24 * scale, facecolors="white", edgecolors=colour,
                    marker=marker, linewidths=1.2, zorder=2)  # fmt: skip
     named = (
-        [node for node, _, _ in _top_brokers(graph, n_labels)] if labels is None else list(labels)
+        [node for node, _, _ in top_brokers(graph, n_labels)] if labels is None else list(labels)
     )
     xy = np.array(list(positions.values()), dtype=float).reshape(-1, 2)
     centre = xy.mean(axis=0) if len(xy) else np.zeros(2)

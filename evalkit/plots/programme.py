@@ -30,7 +30,7 @@ def plot_places(
     ----------
     levels : DataFrame
         ``place, behaviour, round, mean, ci_low, ci_high`` for everyone in each place
-        (:func:`evalkit.programme.programme_levels` with ``group_by="all"``); suppressed
+        (:func:`evalkit.reports.programme.programme_levels` with ``group_by="all"``); suppressed
         rounds have no mean and are left out.
     labels : dict
         Behaviour id -> short label, for the panel titles.

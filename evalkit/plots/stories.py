@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..stories import VALENCES
-from .trajectory import _EVENT_STYLES, EVENT_COLOURS
+from evalkit.plots.trajectory import EVENT_COLOURS, EVENT_STYLES
+from evalkit.stories.counts import VALENCES
 
 __all__ = ["VALENCE_COLOURS", "plot_story_mix", "plot_story_mixes", "story_mix_alt"]
 
@@ -132,7 +132,7 @@ def plot_story_mix(
             ax.axvline(
                 event.round - 0.5 + 0.05 * nth,
                 color=EVENT_COLOURS.get(event.kind, "#666666"),
-                ls=_EVENT_STYLES.get(event.kind, "-"),
+                ls=EVENT_STYLES.get(event.kind, "-"),
                 lw=1,
                 label=None if event.kind in kinds else f"Event: {event.kind}",
             )

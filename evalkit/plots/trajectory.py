@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .rounds import SECTOR_COLOURS, SECTOR_MARKERS
+from evalkit.plots.rounds import SECTOR_COLOURS, SECTOR_MARKERS
 
 __all__ = ["EVENT_COLOURS", "plot_trajectory", "plot_trajectories"]
 
 #: Event kinds on every time axis (Okabe-Ito; kinds also differ by line style).
 EVENT_COLOURS = {"intervention": "#009E73", "context": "#D55E00", "decision": "#0072B2"}
-_EVENT_STYLES = {"intervention": "-", "context": "--", "decision": ":"}
+EVENT_STYLES = {"intervention": "-", "context": "--", "decision": ":"}
 _OVERALL = "#333333"
 
 
@@ -89,7 +89,7 @@ def plot_trajectory(
         same_round = events.groupby("round").cumcount().to_numpy()
         for event, nth in zip(events.itertuples(), same_round, strict=True):
             colour = EVENT_COLOURS.get(event.kind, "#666666")
-            ax.axvline(event.round, color=colour, ls=_EVENT_STYLES.get(event.kind, "-"), lw=1)
+            ax.axvline(event.round, color=colour, ls=EVENT_STYLES.get(event.kind, "-"), lw=1)
             if label_events:  # several events in one round: labels side by side, not on top
                 ax.annotate(
                     event.description,

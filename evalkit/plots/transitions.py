@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..change.transitions import LEVEL_LABELS, LEVELS
+from evalkit.indicators.transitions import LEVEL_LABELS, LEVELS
 
 __all__ = ["LEVEL_COLOURS", "plot_alluvial"]
 
@@ -34,7 +34,7 @@ def plot_alluvial(
     Parameters
     ----------
     transitions : DataFrame
-        The result of :func:`evalkit.change.transitions.transition_matrix` (one place).
+        The result of :func:`evalkit.indicators.transitions.transition_matrix` (one place).
     framework : Framework, optional
         For the behaviour's label and the thresholds in the level labels.
     behaviour : str

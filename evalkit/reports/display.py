@@ -1,0 +1,232 @@
+"""How evalkit's result objects show themselves in JupyterLab: a short summary as HTML
+(``_repr_html_``) and as plain text (``_repr_pretty_``), never their tables row by row.
+
+Every piece of text is escaped, and only tables the objects have already checked against
+``k_min`` are read: a suppressed group is counted at most, never named or shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from evalkit.words.shapes import SHAPE_WORDS
+from evalkit.words.trajectory import trajectory_overview, trajectory_table
+
+__all__ = [
+    "Card",
+    "number",
+    "time_text",
+    "round_report_card",
+    "trajectory_card",
+    "assessment_card",
+    "show_markdown",
+    "show_points",
+    "show_table",
+]
+
+_STYLE = "font-family: var(--jp-content-font-family, sans-serif); line-height: 1.4;"
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a result object shows of itself: a title, a sentence, key facts, a table, a note.
+
+    Examples
+    --------
+    >>> card = Card("A <b> title", ["12 people"], pd.DataFrame({"Behaviour": ["Trust"]}))
+    >>> "A &lt;b&gt; title" in card.html() and "<td>Trust</td>" in card.html()
+    True
+    >>> print(card.text())
+    A <b> title
+    12 people
+    Behaviour
+        Trust
+    """
+
+    title: str
+    facts: list[str]
+    table: pd.DataFrame | None = None
+    note: str = ""
+    sentence: str = ""
+
+    def html(self) -> str:
+        """Escaped HTML for JupyterLab."""
+        parts = [f'<div class="evalkit-repr" style="{_STYLE}">']
+        parts.append(f"<p><strong>{html.escape(self.title)}</strong></p>")
+        if self.sentence:
+            parts.append(f"<p>{html.escape(self.sentence)}</p>")
+        if self.facts:
+            parts.append("<p>" + " · ".join(html.escape(fact) for fact in self.facts) + "</p>")
+        if self.table is not None and not self.table.empty:
+            parts.append(self.table.to_html(index=False, escape=True, border=0, na_rep=""))
+        if self.note:
+            parts.append(f"<p><small>{html.escape(self.note)}</small></p>")
+        parts.append("</div>")
+        return "\n".join(parts)
+
+    def text(self) -> str:
+        """Plain text for a console (and the notebook's text/plain copy)."""
+        lines = [self.title, *([self.sentence] if self.sentence else [])]
+        lines += [" · ".join(self.facts)] if self.facts else []
+        if self.table is not None and not self.table.empty:
+            lines.append(self.table.to_string(index=False))
+        return "\n".join(lines + ([self.note] if self.note else []))
+
+
+def number(value, digits: int = 1) -> str:
+    """A number with ``digits`` decimals, or an empty string for a missing one.
+
+    Examples
+    --------
+    >>> number(5.5612), number(float("nan")), number(None)
+    ('5.6', '', '')
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{float(value):.{digits}f}"
+
+
+def time_text(value) -> str:
+    """A time point as a reader says it: a whole number, a decimal or a date.
+
+    Examples
+    --------
+    >>> time_text(4.0), time_text(4.25), time_text(pd.Timestamp("2025-03-01"))
+    ('4', '4.2', '2025-03-01')
+    """
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    value = float(value)
+    return f"{value:.0f}" if value.is_integer() else f"{value:.1f}"
+
+
+def round_report_card(report) -> Card:
+    """A :class:`~evalkit.reports.round.RoundReport`: who answered, and each behaviour's average
+    (everyone) this round and last, from its privacy-checked ``responses`` and ``levels``."""
+    responses, k = report.responses, report.k_min
+    shown = responses[(responses["group_by"] == "sector") & ~responses["suppressed"]]
+    counts = dict(zip(shown["group"], shown["respondents"], strict=True))
+    sectors = [
+        f"{name} {int(counts[s])}" for s, name in report.place.sectors.items() if s in counts
+    ]
+    hidden = int(responses.loc[responses["group_by"] != "all", "suppressed"].sum())
+    answered = report.n_respondents or "not shown: too few"
+    facts = [f"{answered} people answered" + (f" ({', '.join(sectors)})" if sectors else "")]
+    previous = report.previous_round
+    if previous is not None:
+        facts.append(f"compared with {report.place.round(previous).label}")
+    facts.append(
+        f"not shown: {hidden} group{'s' if hidden > 1 else ''} by sector or role (fewer "
+        f"than {k} answers, or hidden beside one that has)"
+        if hidden
+        else f"every sector and role has at least {k} answers"
+    )
+    now = report.levels_for("all").set_index("behaviour")
+    before = {}
+    if previous is not None:
+        before = report.levels_for("all", previous).set_index("behaviour").to_dict("index")
+    rows = []
+    for behaviour, label in report.framework.labels.items():
+        if behaviour not in now.index:
+            continue
+        row = now.loc[behaviour]
+        interval = f"{number(row['ci_low'])} to {number(row['ci_high'])}"
+        cells = {"Behaviour": label, "Average": _shown(row, number(row["mean"]))}
+        cells["95% interval"] = _shown(row, interval, "")
+        if previous is not None:
+            earlier = before.get(behaviour)
+            last = "" if earlier is None else _shown(earlier, number(earlier["mean"]))
+            cells[f"Round {previous}"] = last
+        rows.append(cells)
+    fw = report.framework
+    title = f"{report.place.name}: {report.place.round(report.round).label}"
+    note = (
+        f"Everyone's average rating from {fw.scale_min} to {fw.scale_max}. Tables: levels, "
+        "indexes, agreement, gaps, change, reliability, responses; summary() gives every finding."
+    )
+    return Card(title, facts, pd.DataFrame(rows), note)
+
+
+def _shown(row, text: str, hidden: str = "not shown") -> str:
+    """``text`` for a row that may be shown, ``hidden`` for a suppressed one."""
+    return hidden if bool(row["suppressed"]) else text
+
+
+def trajectory_card(trajectory) -> Card:
+    """A :class:`~evalkit.reports.trajectory.Trajectory`: the whole picture, then each behaviour's
+    shape and turning round; sectors are only counted, and only those assessed are named."""
+    rounds, place = trajectory.rounds, trajectory.place
+    assessed = trajectory.assessments[trajectory.assessments["group_by"] == "sector"]
+    sector_levels = trajectory.levels[trajectory.levels["group_by"] == "sector"]
+    possible = len(sector_levels[["behaviour", "group"]].drop_duplicates())
+    names = [name for s, name in place.sectors.items() if s in set(assessed["group"])]
+    facts = [f"{len(rounds)} rounds"]
+    if names:
+        facts.append(f"{len(assessed)} series by sector ({', '.join(names)})")
+    if possible > len(assessed):
+        facts.append(
+            f"{possible - len(assessed)} series by sector left out: fewer than "
+            f"{trajectory.k_min} answers in some round"
+        )
+    title = f"{place.name}: how each behaviour has changed, rounds {rounds[0]} to {rounds[-1]}"
+    note = (
+        "trajectory.assessment(behaviour) shows one series; trajectory.assessments holds them all."
+    )
+    overview = trajectory_overview(trajectory)
+    return Card(title, facts, trajectory_table(trajectory), note, sentence=overview)
+
+
+def assessment_card(assessment) -> Card:
+    """An :class:`~evalkit.change.assess.Assessment`: its sentence (with the evidence), the shape
+    and turning points, and the time points with the chosen shape's fitted values."""
+    a = assessment
+    facts = [SHAPE_WORDS.get(a.shape, a.shape) if a.shape else "too few time points for a shape"]
+    noun = a.time_unit or a.time_name
+    at = "" if a.time_kind == "datetime" else f"{noun} "
+    for point in a.breakpoints if a.nonlinear else []:
+        facts.append(
+            f"turns at {at}{time_text(point['time'])} (95% interval "
+            f"{time_text(point['low'])} to {time_text(point['high'])})"
+        )
+    facts.append(f"{a.n_times} time points")
+    series = a.series
+    table = pd.DataFrame(
+        {
+            noun.capitalize(): [time_text(t) for t in series["time"]],
+            "Average": [number(v, 2) for v in series["mean"]],
+            "Answers": [str(int(n)) for n in series["n"]],
+            "Fitted": [number(v, 2) for v in a.predict(series["time"])],
+        }
+    )
+    return Card(a.label, facts, table, sentence=a.sentence())
+
+
+def show_markdown(text: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def show_points(points: list[str]) -> None:
+    """A bulleted list, one finding per line."""
+    show_markdown("\n".join(f"- {point}" for point in points))
+
+
+def show_table(table: pd.DataFrame, *, caption: str = "", empty: str = "Nothing to show.") -> None:
+    """A plain HTML table without the index, or a sentence when there are no rows."""
+    from IPython.display import HTML, display
+
+    if table.empty:
+        show_markdown(empty)
+        return
+    body = table.to_html(index=False, escape=True, border=0, classes="evalkit-table")
+    if caption:
+        body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
+    display(HTML(body))

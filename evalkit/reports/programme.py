@@ -1,0 +1,557 @@
+"""Comparing places: the same behaviour's trajectory side by side across a programme's places.
+
+A programme is several place folders that share a framework. Everything here is a function over
+tidy frames with a ``place`` column (the place id, its folder's name); each place keeps its own
+privacy threshold, and nothing past :func:`read_ratings` names a respondent, even by hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit import __version__, indicators
+from evalkit.change import TREND_COLUMNS, assess_trends
+from evalkit.config import Place, load_place
+from evalkit.data import store
+from evalkit.exceptions import RunError
+from evalkit.reports.summary import table_records
+from evalkit.reports.trajectory import MIN_ROUNDS
+from evalkit.words.shapes import SHAPE_WORDS
+
+__all__ = [
+    "TREND_STATISTICS",
+    "programme_places",
+    "read_ratings",
+    "programme_levels",
+    "load_programme",
+    "compare_trajectories",
+    "shape_agreement",
+    "programme_overview",
+    "comparison_title",
+    "comparison_table",
+    "hidden_note",
+    "programme_summary",
+]
+
+#: The columns of :func:`compare_trajectories` that are missing for a hidden series.
+TREND_STATISTICS = [
+    "shape",
+    "nonlinear",
+    "p_value",
+    "p_adjusted",
+    "turning_round",
+    "turning_low",
+    "turning_high",
+    "slope_before",
+    "slope_after",
+    "level_shift",
+    "n_times",
+    "sentence",
+]
+
+
+def _load_places(place_dirs: Iterable[str | Path]) -> list[Place]:
+    if isinstance(place_dirs, str | Path):
+        place_dirs = [place_dirs]
+    places = [load_place(d) for d in place_dirs]
+    if not places:
+        raise RunError(
+            "Give the folders of the places to compare (a programme needs at least one)."
+        )
+    ids = [p.id for p in places]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise RunError(f"Each place can be compared once; given twice: {', '.join(twice)}.")
+    frameworks = {p.framework.id for p in places}
+    if len(frameworks) > 1:
+        raise RunError(
+            f"Places can be compared only when they use the same framework, not "
+            f"{', '.join(sorted(frameworks))}."
+        )
+    return places
+
+
+def programme_places(place_dirs: Iterable[str | Path], *, k_min: int = 0) -> pd.DataFrame:
+    """The places of a programme, checked: one row each, in the order given.
+
+    Parameters
+    ----------
+    place_dirs : sequence of path
+        Place folders (``place.yml`` and an ingested store each), sharing one framework.
+    k_min : int
+        Smallest group shown; a place whose own threshold is higher keeps its own.
+
+    Returns
+    -------
+    DataFrame
+        ``place`` (id), ``name``, ``dir``, ``k_min`` (the threshold applied there), ``rounds``
+        (list of the rounds ingested) and ``data_sha256`` (fingerprint of those rounds' files).
+
+    Raises
+    ------
+    RunError
+        No folders, a place given twice, different frameworks, or a place with fewer than
+        ``MIN_ROUNDS`` rounds ingested.
+
+    Examples
+    --------
+    >>> programme_places([])
+    Traceback (most recent call last):
+    ...
+    evalkit.exceptions.RunError: Give the folders of the places to compare (a programme needs \
+at least one).
+    """
+    rows = []
+    for place in _load_places(place_dirs):
+        rounds = store.ingested_rounds(place.dir)
+        if len(rounds) < MIN_ROUNDS:
+            raise RunError(
+                f"{place.name} has {len(rounds)} round(s) ingested; comparing trajectories "
+                f"needs at least {MIN_ROUNDS}."
+            )
+        rows.append(
+            {
+                "place": place.id,
+                "name": place.name,
+                "dir": str(place.dir),
+                "k_min": max(int(k_min), place.k_min),
+                "rounds": rounds,
+                "data_sha256": store.data_hash(place.dir, rounds),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def read_ratings(place_dirs: Iterable[str | Path]) -> pd.DataFrame:
+    """Every answer of every place's ingested rounds, in one tidy frame.
+
+    Returns
+    -------
+    DataFrame
+        ``place, round, respondent, organisation, sector, role, behaviour, rating``, one row
+        per answer (blanks dropped); ``respondent`` is the keyed hash of the store.
+    """
+    frames = [
+        store.read_ratings(place.dir).dropna(subset=["rating"]).assign(place=place.id)
+        for place in _load_places(place_dirs)
+    ]
+    ratings = pd.concat(frames, ignore_index=True)
+    return ratings[["place", *ratings.columns.drop("place")]]
+
+
+def _threshold_of(k_min: int | Mapping[str, int], places: Iterable[str]) -> dict[str, int]:
+    if isinstance(k_min, Mapping | pd.Series):
+        missing = [p for p in places if p not in k_min]
+        if missing:
+            raise RunError(f"No privacy threshold given for {', '.join(map(str, missing))}.")
+        return {p: int(k_min[p]) for p in places}
+    return {p: int(k_min) for p in places}
+
+
+def _in_order(values: pd.Series) -> list:
+    return list(dict.fromkeys(values.tolist()))
+
+
+def programme_levels(
+    ratings: pd.DataFrame,
+    framework,
+    *,
+    k_min: int | Mapping[str, int] = 5,
+    group_by: str | tuple[str, ...] = "all",
+) -> pd.DataFrame:
+    """:func:`evalkit.indicators.level` per place, each with its own privacy threshold.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Tidy ratings with a ``place`` column, as :func:`read_ratings` returns.
+    framework : Framework
+        The framework the places share.
+    k_min : int or mapping of place to int
+        Smallest group shown, for every place or per place.
+    group_by : str or tuple of str
+        As for :func:`~evalkit.indicators.level`.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`~evalkit.indicators.level` (``place, round, behaviour, group_by,
+        group, n, mean, ..., suppressed``), places in the order they first appear.
+
+    Examples
+    --------
+    >>> from evalkit.config import load_framework
+    >>> df = pd.DataFrame({"place": ["a"] * 5 + ["b"] * 3, "round": 1, "behaviour": "trust",
+    ...                    "rating": [4.0, 6, 5, 7, 8, 9, 9, 9]})
+    >>> table = programme_levels(df, load_framework("system-behaviours"), k_min={"a": 5, "b": 5})
+    >>> table[["place", "mean", "suppressed"]].to_dict("records")
+    [{'place': 'a', 'mean': 6.0, 'suppressed': False}, {'place': 'b', 'mean': nan, \
+'suppressed': True}]
+    """
+    places = _in_order(ratings["place"])
+    thresholds = _threshold_of(k_min, places)
+    tables = [
+        indicators.level(
+            ratings[ratings["place"] == place],
+            framework,
+            group_by=group_by,
+            k_min=thresholds[place],
+        )
+        for place in places
+    ]
+    return pd.concat(tables, ignore_index=True)
+
+
+def load_programme(
+    place_dirs: Iterable[str | Path], *, k_min: int = 0, group_by: str | tuple[str, ...] = "all"
+) -> pd.DataFrame:
+    """Every place's level records for every round, each place suppressed at its own threshold.
+
+    The threshold applied in a place is the larger of ``k_min`` and the place's own ``k_min``;
+    see :func:`programme_levels` for the columns.
+    """
+    places = programme_places(place_dirs, k_min=k_min)
+    return programme_levels(
+        read_ratings(places["dir"]),
+        load_place(places["dir"].iloc[0]).framework,
+        k_min=dict(zip(places["place"], places["k_min"], strict=True)),
+        group_by=group_by,
+    )
+
+
+def compare_trajectories(
+    ratings: pd.DataFrame,
+    *,
+    k_min: int | Mapping[str, int] = 5,
+    labels: Mapping[str, str] | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The shape of every behaviour's trajectory in every place, by the change engine.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Tidy ratings with ``place, round, respondent, behaviour, rating`` (:func:`read_ratings`).
+    k_min : int or mapping of place to int
+        A place's series is assessed only when every one of its rounds has at least this many
+        answers; otherwise it comes back ``suppressed`` with no statistics.
+    labels : mapping of behaviour to str, optional
+        Short labels, for the sentences and the order of behaviours (default: ids, as found).
+    seed : int
+        Seed of the bootstraps.
+
+    Returns
+    -------
+    DataFrame
+        One row per place and behaviour: ``place, behaviour, label, suppressed``, then
+        :data:`TREND_STATISTICS` and ``breakpoints``, ``models`` (as in
+        :func:`~evalkit.change.assess_trends`). ``turning_round`` (with its 95% interval
+        ``turning_low`` to ``turning_high``) is the first breakpoint when the series turned
+        (``nonlinear``), else missing. A hidden row has ``nonlinear`` NA, not False.
+
+    Notes
+    -----
+    Each place is assessed on its own by :func:`~evalkit.change.assess_trends`, as one family:
+    its p-values are adjusted (Benjamini-Hochberg) and its between-round variance pooled across
+    its own behaviours only, as in that place's trajectory report, and its bootstraps are
+    seeded by ``seed`` alone, so adding or removing a place changes nothing in another place.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(3)
+    >>> rounds = np.repeat(np.arange(1, 9), 120)
+    >>> df = pd.DataFrame({
+    ...     "place": np.repeat(["a", "b"], rounds.size), "round": np.tile(rounds, 2),
+    ...     "respondent": [f"p{i}" for i in range(2 * rounds.size)], "behaviour": "trust",
+    ...     "rating": np.r_[5 + 1.5 * (rounds >= 5), np.full(rounds.size, 5.0)]
+    ...     + rng.normal(0, 1.5, 2 * rounds.size)})
+    >>> table = compare_trajectories(df, k_min=5, seed=1)
+    >>> table[["place", "shape", "nonlinear", "turning_round"]]
+      place shape  nonlinear  turning_round
+    0     a  step       True            5.0
+    1     b  flat      False            NaN
+    """
+    labels = dict(labels or {})
+    answered = ratings.dropna(subset=["rating"])
+    places = _in_order(answered["place"])
+    thresholds = _threshold_of(k_min, places)
+    found = _in_order(answered["behaviour"])
+    order = [b for b in labels if b in set(found)] + [b for b in found if b not in labels]
+    smallest = answered.groupby(["place", "behaviour", "round"]).size().groupby(level=[0, 1]).min()
+    k = np.array([thresholds[p] for p in smallest.index.get_level_values("place")])
+    shown = set(smallest.index[smallest.to_numpy() >= k])
+    keys = pd.MultiIndex.from_frame(answered[["place", "behaviour"]])
+    safe = answered.loc[keys.isin(list(shown))]
+    label = safe["behaviour"].map(lambda b: labels.get(b, b))
+    tables, note = [], ""
+    for _, rows in safe.assign(label=label).groupby("place", sort=False):
+        assessed = assess_trends(
+            rows,
+            time="round",
+            value="rating",
+            unit="respondent" if "respondent" in rows else None,
+            by=["place", "behaviour", "label"],
+            family="place",
+            seed=seed,
+        )
+        note, assessed.attrs = assessed.attrs.get("note", ""), {}
+        tables.append(assessed)
+    empty = pd.DataFrame(columns=["place", "behaviour", "label", *TREND_COLUMNS])
+    table = pd.concat(tables, ignore_index=True) if tables else empty
+    turned = table["nonlinear"].astype(bool)
+    for name, column in {
+        "turning_round": "breakpoint",
+        "turning_low": "breakpoint_low",
+        "turning_high": "breakpoint_high",
+    }.items():
+        table[name] = pd.to_numeric(table[column], errors="coerce").where(turned)
+    table = table.assign(suppressed=False)
+    hidden = pd.DataFrame(
+        [
+            {"place": p, "behaviour": b, "label": labels.get(b, b), "suppressed": True}
+            for p, b in smallest.index
+            if (p, b) not in shown
+        ],
+        columns=["place", "behaviour", "label", "suppressed"],
+    )
+    table = pd.concat([t for t in (table, hidden) if len(t)] or [table], ignore_index=True)
+    columns = ["place", "behaviour", "label", "suppressed", *TREND_STATISTICS]
+    table = table.reindex(columns=[*columns, "breakpoints", "models"])
+    table["nonlinear"] = table["nonlinear"].astype("boolean").mask(table["suppressed"])
+    rank = {"place": places, "behaviour": order}
+    table = table.sort_values(
+        ["place", "behaviour"],
+        key=lambda column: column.map({v: i for i, v in enumerate(rank[column.name])}),
+        kind="stable",
+    ).reset_index(drop=True)
+    table.attrs["note"] = note
+    return table
+
+
+def shape_agreement(trends: pd.DataFrame) -> pd.DataFrame:
+    """Per behaviour, whether the places it was assessed in found the same shape.
+
+    Returns
+    -------
+    DataFrame
+        ``behaviour, n_places`` (places where it was assessed), ``shapes`` (the distinct shapes,
+        in place order) and ``same`` (one shape in every such place, and at least two places).
+
+    Examples
+    --------
+    >>> trends = pd.DataFrame({"place": ["a", "b", "a", "b"],
+    ...     "behaviour": ["trust", "trust", "vision", "vision"],
+    ...     "shape": ["step", "flat", "flat", "flat"], "suppressed": False})
+    >>> shape_agreement(trends).to_dict("records")
+    [{'behaviour': 'trust', 'n_places': 2, 'shapes': ['step', 'flat'], 'same': False}, \
+{'behaviour': 'vision', 'n_places': 2, 'shapes': ['flat'], 'same': True}]
+    """
+    assessed = trends[~trends["suppressed"].astype(bool) & trends["shape"].notna()]
+    rows = []
+    for behaviour in _in_order(trends["behaviour"]):
+        shapes = assessed.loc[assessed["behaviour"] == behaviour, "shape"]
+        distinct = _in_order(shapes)
+        rows.append(
+            {
+                "behaviour": behaviour,
+                "n_places": len(shapes),
+                "shapes": distinct,
+                "same": len(shapes) >= 2 and len(distinct) == 1,
+            }
+        )
+    return pd.DataFrame(rows, columns=["behaviour", "n_places", "shapes", "same"])
+
+
+def _names(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def programme_overview(
+    trends: pd.DataFrame, labels: Mapping[str, str], place_names: Mapping[str, str]
+) -> str:
+    """A few plain sentences on how alike the places' trajectories are.
+
+    Examples
+    --------
+    >>> trends = pd.DataFrame({"place": ["a", "b", "a", "b"],
+    ...     "behaviour": ["trust", "trust", "vision", "vision"],
+    ...     "shape": ["step", "flat", "flat", "flat"], "nonlinear": [True, False, False, False],
+    ...     "suppressed": False})
+    >>> print(programme_overview(trends, {"trust": "Trust", "vision": "Vision"},
+    ...                          {"a": "Ashby", "b": "Bexley"}))
+    Across Ashby and Bexley, 1 of 2 behaviours took a different shape in different places. \
+The same shape everywhere: vision (flat). Behaviours that turned: 1 in Ashby and none in Bexley.
+    """
+    agreement = shape_agreement(trends)
+    compared = agreement[agreement["n_places"] >= 2]
+    places = _in_order(trends["place"])
+    text = (
+        f"Across {_names([place_names.get(p, p) for p in places])}, "
+        f"{int((~compared['same']).sum())} of {len(compared)} behaviours took a different shape "
+        "in different places."
+    )
+    same = compared[compared["same"]]
+    if len(same):
+        alike = [
+            f"{labels.get(b, b).lower()} ({SHAPE_WORDS.get(s[0], s[0]).lower()})"
+            for b, s in zip(same["behaviour"], same["shapes"], strict=True)
+        ]
+        text += f" The same shape everywhere: {_names(alike)}."
+    turned = trends["nonlinear"].astype("boolean").fillna(False).astype(bool)
+    counts = [
+        f"{int(turned[trends['place'] == p].sum()) or 'none'} in {place_names.get(p, p)}"
+        for p in places
+    ]
+    return text + f" Behaviours that turned: {_names(counts)}."
+
+
+def comparison_title(trends: pd.DataFrame) -> str:
+    """A chart title saying how many behaviours took a different shape in different places.
+
+    Examples
+    --------
+    >>> trends = pd.DataFrame({"place": ["a", "b"], "behaviour": "trust",
+    ...     "shape": ["step", "flat"], "suppressed": False})
+    >>> comparison_title(trends)
+    'Each behaviour, place by place: 1 of 1 took a different shape in different places'
+    """
+    agreement = shape_agreement(trends)
+    compared = agreement[agreement["n_places"] >= 2]
+    if len(compared) and compared["same"].all():
+        return "Each behaviour, place by place: every one took the same shape everywhere"
+    return (
+        f"Each behaviour, place by place: {int((~compared['same']).sum())} of {len(compared)} "
+        "took a different shape in different places"
+    )
+
+
+def hidden_note(
+    trends: pd.DataFrame, labels: Mapping[str, str], place_names: Mapping[str, str]
+) -> str:
+    """Which places' behaviours are not shown, and why; or that every one is.
+
+    Examples
+    --------
+    >>> trends = pd.DataFrame({"place": ["a", "b"], "behaviour": "trust",
+    ...     "suppressed": [False, True]})
+    >>> hidden_note(trends, {"trust": "Trust"}, {"a": "Ashby", "b": "Bexley"})
+    "Not shown, because a round had fewer answers than the place's privacy threshold: trust in \
+Bexley."
+    """
+    hidden = trends[trends["suppressed"].astype(bool)]
+    if hidden.empty:
+        return "Every behaviour is shown in every place: each round had enough answers."
+    which = [
+        f"{labels.get(b, b).lower()} in {place_names.get(p, p)}"
+        for p, b in zip(hidden["place"], hidden["behaviour"], strict=True)
+    ]
+    return (
+        "Not shown, because a round had fewer answers than the place's privacy threshold: "
+        f"{_names(which)}."
+    )
+
+
+def _round_text(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def comparison_table(
+    trends: pd.DataFrame, labels: Mapping[str, str], place_names: Mapping[str, str]
+) -> pd.DataFrame:
+    """Words for a table: one row per behaviour, one column per place, the shape and turn.
+
+    Examples
+    --------
+    >>> trends = pd.DataFrame({"place": ["a", "b"], "behaviour": "trust", "shape": ["step", None],
+    ...     "nonlinear": [True, pd.NA], "turning_round": [5.0, np.nan],
+    ...     "turning_low": [4.5, np.nan], "turning_high": [5.0, np.nan],
+    ...     "suppressed": [False, True]})
+    >>> comparison_table(trends, {"trust": "Trust"}, {"a": "Ashby", "b": "Bexley"}).iloc[0].tolist()
+    ['Trust', 'Step change, around round 5 (between 4.5 and 5)', 'Not shown: too few answers']
+    """
+    cells = {}
+    for row in trends.to_dict("records"):
+        if row["suppressed"]:
+            text = "Not shown: too few answers"
+        elif row["shape"] is None or pd.isna(row["shape"]):
+            text = "Too few rounds to tell"
+        else:
+            text = SHAPE_WORDS.get(row["shape"], row["shape"])
+            if pd.notna(row["turning_round"]):
+                low, high = _round_text(row["turning_low"]), _round_text(row["turning_high"])
+                text += (
+                    f", at round {high}"
+                    if low == high
+                    else f", around round {_round_text(row['turning_round'])} "
+                    f"(between {low} and {high})"
+                )
+        cells[row["behaviour"], row["place"]] = text
+    places = _in_order(trends["place"])
+    rows = [
+        {"Behaviour": labels.get(b, b)}
+        | {place_names.get(p, p): cells.get((b, p), "Not asked") for p in places}
+        for b in _in_order(trends["behaviour"])
+    ]
+    return pd.DataFrame(rows)
+
+
+def programme_summary(places: pd.DataFrame, trends: pd.DataFrame) -> dict:
+    """What the programme view found, JSON-ready: the places, and each place's shapes.
+
+    Parameters
+    ----------
+    places : DataFrame
+        :func:`programme_places`.
+    trends : DataFrame
+        :func:`compare_trajectories`.
+
+    Returns
+    -------
+    dict
+        ``kind`` ("programme"), ``place_name``, ``round_label``, ``places`` (id, name, k_min,
+        rounds, data_sha256 each), ``evalkit_version``, ``data_sha256`` (over the places'),
+        ``k_min`` (the largest threshold applied) and ``trajectories``: per place and
+        behaviour, ``shape``, ``nonlinear``, ``p_adjusted``, ``turning_round`` with
+        ``turning_low`` and ``turning_high``, and ``sentence``; a hidden series names its keys
+        and ``suppressed: true`` only. No respondent appears.
+    """
+    listed = [
+        {
+            "place": row["place"],
+            "name": row["name"],
+            "k_min": int(row["k_min"]),
+            "rounds": [int(r) for r in row["rounds"]],
+            "data_sha256": row["data_sha256"],
+        }
+        for row in places.to_dict("records")
+    ]
+    fingerprint = "".join(f"{p['place']}:{p['data_sha256']}\n" for p in listed)
+    first = min(min(p["rounds"]) for p in listed)
+    last = max(max(p["rounds"]) for p in listed)
+    return {
+        "kind": "programme",
+        "place_name": f"Programme: {_names([p['name'] for p in listed])}",
+        "round_label": f"Places compared, rounds {first} to {last}",
+        "places": listed,
+        "evalkit_version": __version__,
+        "data_sha256": hashlib.sha256(fingerprint.encode()).hexdigest(),
+        "k_min": max(p["k_min"] for p in listed),
+        "trajectories": table_records(
+            trends,
+            ["place", "behaviour"],
+            [
+                "shape",
+                "nonlinear",
+                "p_adjusted",
+                "turning_round",
+                "turning_low",
+                "turning_high",
+                "sentence",
+            ],
+        ),
+    }

@@ -1,0 +1,144 @@
+"""The parameters a report notebook declares, read without starting a kernel.
+
+A notebook's cell tagged ``parameters`` declares one parameter per line, with a type and a help
+comment, as papermill reads them::
+
+    round: int = 1  # round to report on
+
+:func:`check_parameters` refuses unknown names and wrong types before anything is executed, so a
+typo fails in a fraction of a second with a message naming the notebook and the parameter, not
+minutes later inside a kernel. Reading the cell with :mod:`ast` (not papermill's inspector) keeps
+this cheap enough to run on every notebook of a cycle, even when nothing needs re-executing.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import io
+import json
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from evalkit.exceptions import RunError
+
+__all__ = ["Parameter", "check_parameters", "describe_parameters", "notebook_parameters"]
+
+_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,), "list": (list,)}
+_TYPES["dict"] = (dict,)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One declared parameter: its name, type name, default value and help text."""
+
+    name: str
+    type: str
+    default: object
+    help: str
+
+    def accepts(self, value) -> bool:
+        """Whether ``value`` has this parameter's type (a bool is not an int here).
+
+        >>> p = Parameter("round", "int", 1, "round to report on")
+        >>> p.accepts(3), p.accepts(True), p.accepts("3")
+        (True, False, False)
+        """
+        if isinstance(value, bool) and self.type != "bool":
+            return False
+        return isinstance(value, _TYPES[self.type])
+
+
+def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
+    """The parameters declared in a notebook's ``parameters`` cell, in order.
+
+    Raises :class:`RunError` when the notebook has no such cell, or a line of it is not
+    ``name: type = value  # help`` with a type among int, float, str, bool, list and dict.
+
+    Examples
+    --------
+    >>> from evalkit.run.plan import NOTEBOOKS_DIR
+    >>> params = notebook_parameters(NOTEBOOKS_DIR / "round_report.ipynb")
+    >>> params["round"]
+    Parameter(name='round', type='int', default=1, help='round to report on')
+    """
+    path = Path(path)
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise RunError(f"{path}: cannot read the notebook ({err}).") from err
+    cells = [
+        c
+        for c in notebook.get("cells", [])
+        if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
+    if len(cells) != 1:
+        raise RunError(f"{path.name}: needs exactly one code cell tagged 'parameters'.")
+    source = "".join(cells[0]["source"])
+    comments = {
+        token.start[0]: token.string.lstrip("#").strip()
+        for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        if token.type == tokenize.COMMENT
+    }
+    params = {}
+    for node in ast.parse(source).body:
+        ok = isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        ok = ok and isinstance(node.annotation, ast.Name) and node.annotation.id in _TYPES
+        if not ok or node.value is None:
+            raise RunError(
+                f"{path.name}, parameters cell line {node.lineno}: write each parameter as "
+                "'name: type = value  # help', with type int, float, str, bool, list or dict."
+            )
+        name = node.target.id
+        params[name] = Parameter(
+            name, node.annotation.id, ast.literal_eval(node.value), comments.get(node.lineno, "")
+        )
+    return params
+
+
+def check_parameters(path: str | Path, values: dict) -> None:
+    """Refuse parameters a notebook does not declare, or of the wrong type, listing every one.
+
+    Examples
+    --------
+    >>> from evalkit.run.plan import NOTEBOOKS_DIR
+    >>> check_parameters(NOTEBOOKS_DIR / "round_report.ipynb", {"rounds": 3})
+    Traceback (most recent call last):
+    ...
+    evalkit.exceptions.RunError: round_report.ipynb: unknown parameter 'rounds' (did you mean 'round'?). It takes: place, round, k_min, summary_path.
+    """  # noqa: E501
+    path = Path(path)
+    declared = notebook_parameters(path)
+    problems = []
+    for name, value in values.items():
+        if name not in declared:
+            close = difflib.get_close_matches(name, list(declared), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(f"unknown parameter '{name}'{hint}")
+        elif not declared[name].accepts(value):
+            problems.append(
+                f"parameter '{name}' must be {declared[name].type}, "
+                f"not {type(value).__name__} {value!r}"
+            )
+    if problems:
+        raise RunError(f"{path.name}: {'; '.join(problems)}. It takes: {', '.join(declared)}.")
+
+
+def describe_parameters(path: str | Path) -> str:
+    """A notebook's parameters as text, one per line: name, type, default and help.
+
+    >>> from evalkit.run.plan import NOTEBOOKS_DIR
+    >>> print(describe_parameters(NOTEBOOKS_DIR / "trajectory.ipynb"))  # doctest: +ELLIPSIS
+    trajectory.ipynb takes:
+      place           str   default '...'  folder of the place to report on
+      through_round   int   default 8  last round to include
+    ...
+    """
+    path = Path(path)
+    params = notebook_parameters(path)
+    width = max((len(name) for name in params), default=0) + 2
+    lines = [f"{path.name} takes:"]
+    for p in params.values():
+        lines.append(f"  {p.name:<{width}} {p.type:<5} default {p.default!r}  {p.help}".rstrip())
+    return "\n".join(lines)
