@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from phonenumbers import SUPPORTED_REGIONS
 
 from evalkit.exceptions import Problem, ValidationError
 
@@ -32,6 +33,7 @@ FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
 PLACE_FILE = "place.yml"
 STORE_FILE = "store.duckdb"
 DEFAULT_K_MIN = 5
+DEFAULT_COUNTRY = "GB"  # where phone numbers written without +44 or 0044 belong
 
 #: The four sectors of the demo and of most places, in the order reports show them.
 DEFAULT_SECTORS = {
@@ -137,6 +139,8 @@ class Place:
     k_min: int = DEFAULT_K_MIN
     invited: dict = field(default_factory=dict)
     allow_fraction_ratings: bool = False  # read a rating written "7/10" as 7
+    redact: tuple[str, ...] = field(default=(), repr=False)  # people's names masked in quotes
+    country: str = DEFAULT_COUNTRY  # region of phone numbers written without a country code
 
     @property
     def round_numbers(self) -> list[int]:
@@ -369,6 +373,22 @@ def load_place(place_dir: str | Path) -> Place:
             "must be true or false",
             "Write 'allow_fraction_ratings: true' to read a rating written '7/10' as 7.",
         )
+    redact = data.get("redact") or []
+    if not isinstance(redact, list) or not all(isinstance(n, str) and n.strip() for n in redact):
+        check.add(
+            "redact",
+            redact,
+            "must be a list of people's names",
+            "Write e.g. 'redact: [Jo Bloggs, Bloggs]', one name (or form of a name) each.",
+        )
+    country = data.get("country", DEFAULT_COUNTRY)
+    if not isinstance(country, str) or country.upper() not in SUPPORTED_REGIONS:
+        check.add(
+            "country",
+            country,
+            "is not a two-letter country code",
+            "Use e.g. 'country: GB' (United Kingdom), 'IE' (Ireland) or 'US'.",
+        )
 
     rounds: list[Round] = []
     for i, r in enumerate(check.require(data, "rounds", list) or []):
@@ -436,4 +456,6 @@ def load_place(place_dir: str | Path) -> Place:
         k_min=k_min,
         invited=data.get("invited") or {},
         allow_fraction_ratings=fractions is True,
+        redact=tuple(n.strip() for n in redact) if isinstance(redact, list) else (),
+        country=country.upper() if isinstance(country, str) else DEFAULT_COUNTRY,
     )

@@ -16,6 +16,10 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import phonenumbers
+from phonenumbers import Leniency
+
+from evalkit.config import DEFAULT_COUNTRY
 
 __all__ = [
     "GROUP_COLUMNS",
@@ -173,29 +177,73 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 _LINK = re.compile(r"(?<!\w)(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]']")
 
 
-_PHONE = re.compile(
-    r"(?<![\w+])"
-    # a UK number: +44, +44 (0) or a leading 0, possibly in brackets as in (01632) 960 001 ...
-    r"(?:(?:\+|00)\s?44[\s.-]?(?:\(0\)[\s.-]?)?|\(?0)"
-    # ... then 9 or 10 more digits, grouped by spaces, dashes, dots or brackets
-    r"\d(?:[\s.\-()]{0,2}\d){8,9}"
-    r"(?!\d)"
-    # or any other international number
-    r"|(?<![\w+])\+\d(?:[\s.\-()]{0,2}\d){7,13}(?!\d)"
+# a year or a range of years ("2019-2023"), or a date written with digits: never a phone number
+_DATE_LIKE = re.compile(
+    r"\(?(?:(?:19|20)\d\d(?:\s*[-/–]\s*(?:19|20)?\d\d)?"
+    r"|\d{4}[-/.]\d\d?[-/.]\d\d?|\d\d?[-/.]\d\d?[-/.]\d{2,4})\)?"
 )
 
+# a full UK postcode (outward and inward code); districts alone ("SW1A") point to no address
+_POSTCODE = re.compile(
+    r"(?<![\w-])(?:GIR\s?0AA|[A-PR-UWYZ][A-HK-Y]?\d[\dA-Z]?\s?\d[ABD-HJLNP-UW-Z]{2})(?![\w-])",
+    re.IGNORECASE,
+)
 
-def _names(place) -> tuple[str, ...]:
+_MARKS = "[\u0300-\u036f]*"  # combining accents, which a name may or may not carry
+
+
+def _is_phone(match, country: str) -> bool:
+    """Whether a possible number that phonenumbers found is to be masked (see mask_text)."""
+    raw = match.raw_string
+    if _DATE_LIKE.fullmatch(raw.strip()):
+        return False
+    digits = sum(c.isdigit() for c in raw)
+    if raw.lstrip("( ").startswith(("+", "00")):
+        return True
+    valid = phonenumbers.is_valid_number_for_region(match.number, country)
+    return digits >= 9 or (digits >= 7 and valid)
+
+
+def _mask_phones(text: str, country: str) -> str:
+    matches = phonenumbers.PhoneNumberMatcher(text, country, leniency=Leniency.POSSIBLE)
+    spans = [
+        # "(+33 1 ...)": the bracket before the number is the writer's, not the number's
+        (m.start + (m.raw_string.startswith("(") and ")" not in m.raw_string), m.end)
+        for m in matches
+        if _is_phone(m, country)
+    ]
+    for start, end in reversed(spans):
+        text = text[:start] + "[phone]" + text[end:]
+    return text
+
+
+def _mask_postcodes(text: str) -> str:
+    def token(match: re.Match) -> str:
+        letters = [c for c in match.group() if c.isalpha()]
+        same_case = all(c.isupper() for c in letters) or all(c.islower() for c in letters)
+        return "[postcode]" if same_case else match.group()
+
+    return _POSTCODE.sub(token, text)
+
+
+def _organisation_names(place) -> tuple[str, ...]:
     if hasattr(place, "organisations"):
         return tuple(n for o in place.organisations for n in (o.name, *o.aliases))
     return tuple(place)
 
 
 def _name_regex(name: str) -> str:
-    words = [re.escape(w) for w in unicodedata.normalize("NFC", name).split()]
-    spelled = r"\s+".join(words)
-    spelled = re.sub(r"['’]", "['’]", spelled)  # straight or curly apostrophe
-    return spelled.replace(r"\&", r"(?:&|and)")
+    """A name spelled in any case and spacing, with or without accents, ' or ’, & or "and"."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+
+    def letter(c: str) -> str:
+        if c in "'’":
+            return "['’]"
+        if c == "&":
+            return "(?:&|and)"
+        return re.escape(c) + _MARKS
+
+    return r"\s+".join("".join(letter(c) for c in word) for word in bare.split())
 
 
 @functools.lru_cache(maxsize=64)
@@ -208,34 +256,47 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(spelled) + r")(?!\w)", re.IGNORECASE)
 
 
-def mask_text(text: str, place, *, also: Iterable[str] = ()) -> str:
-    """A reflection's text with contact details and names masked.
+def mask_text(text: str, place, *, also: Iterable[str] = (), country: str | None = None) -> str:
+    """A reflection's text with contact details, postcodes and names masked.
 
     Parameters
     ----------
     text : str
         The text (a missing value gives ``""``).
     place : Place or iterable of str
-        The place whose organisation names and aliases are masked, or the names themselves.
+        The place whose organisation names and aliases, and ``redact`` names, are masked; or
+        the organisation names themselves.
     also : iterable of str
-        Other names to mask, e.g. people's names (``place.yml`` has no field for them).
+        More people's names to mask, beside the place's ``redact`` list.
+    country : str, optional
+        The region (two letters, e.g. "GB") that numbers written without an international
+        prefix belong to; by default the place's ``country``, else "GB".
 
     Returns
     -------
     str
         The text with e-mail addresses as ``[email]``, web links as ``[link]``, phone numbers
-        (UK mobiles and landlines, with or without +44, spaces, dashes or brackets; other
-        numbers starting with +) as ``[phone]``, organisation names and aliases as
-        ``[organisation]`` and the ``also`` names as ``[name]``.
+        as ``[phone]``, UK postcodes as ``[postcode]``, organisation names and aliases as
+        ``[organisation]`` and people's names (``redact`` and ``also``) as ``[name]``.
 
     Notes
     -----
-    Names are matched whole, in any case, with any spacing, a straight or curly apostrophe and
-    ``&`` or "and": "open door" is masked in "the open door team" but "ICB" is not in
-    "ICBs" or "iicb". An alias that is also an everyday phrase ("Second Step") is masked
-    wherever it occurs: that costs some words but never leaves a name in place. The place's own
-    name is not masked. Masking catches names and contact details, not every detail that could
-    point to someone; a person still reads each quote before a report goes out.
+    Phone numbers are found by Google's libphonenumber (the ``phonenumbers`` package), which
+    knows every country's numbering plan: a number written with ``+`` or ``00`` and a country
+    code is masked in any country's format; one written without is read as a number of
+    ``country`` and masked when it has at least 9 digits, or 7 and is a valid number there.
+    Years, ranges of years and dates written in digits are never masked as phone numbers;
+    other long digit strings (a reference number, an NHS number) are, which costs a number
+    but never leaves a contact in place. A postcode is masked whole (outward and inward code,
+    in capitals or in lower case); a district alone ("SW1A") points to no address and stays.
+
+    Names are matched whole, in any case, with any spacing, with or without accents, a straight
+    or curly apostrophe and ``&`` or "and": "open door" is masked in "the open door team" but
+    "ICB" is not in "ICBs" or "iicb". A name that is also an everyday phrase ("Second Step") is
+    masked wherever it occurs: that costs some words but never leaves a name in place. List
+    each form of a person's name to mask ("Jo Bloggs", "Bloggs"). The place's own name is not
+    masked. Masking catches names and contact details, not every detail that could point to
+    someone; a person still reads each quote before a report goes out.
 
     Examples
     --------
@@ -243,15 +304,21 @@ def mask_text(text: str, place, *, also: Iterable[str] = ()) -> str:
     'Ask [email] or ring [phone] at [organisation].'
     >>> mask_text("The OPEN DOOR team, not the opendoorway.", ["Open Door"])
     'The [organisation] team, not the opendoorway.'
+    >>> mask_text("Zoe Hart (+33 1 23 45 67 89) moved to LS1 4AP.", [], also=["Zoë Hart"])
+    '[name] ([phone]) moved to [postcode].'
     """
     if not isinstance(text, str):
         return ""
+    country = (country or getattr(place, "country", None) or DEFAULT_COUNTRY).upper()
     text = unicodedata.normalize("NFC", text)
     text = _EMAIL.sub("[email]", text)
     text = _LINK.sub("[link]", text)
-    text = _PHONE.sub("[phone]", text)
-    for names, token in ((_names(place), "[organisation]"), (tuple(also), "[name]")):
-        pattern = _names_pattern(names)
+    text = _mask_phones(text, country)
+    text = _mask_postcodes(text)
+    people = (*getattr(place, "redact", ()), *also)
+    text = unicodedata.normalize("NFD", text)
+    for names, token in ((_organisation_names(place), "[organisation]"), (people, "[name]")):
+        pattern = _names_pattern(tuple(names))
         if pattern is not None:
             text = pattern.sub(token, text)
-    return text
+    return unicodedata.normalize("NFC", text)

@@ -17,12 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit import indicators
-from evalkit.config import load_place
+from evalkit.config import Organisation, Place, load_place
 from evalkit.data import store
 from evalkit.data.export import FORMULA_PREFIXES, neutralise, write_csv, write_xlsx
 from evalkit.data.keys import KEY_FILE
 from evalkit.indicators import LEVEL_COLUMNS
-from evalkit.privacy import hidden_groups
+from evalkit.privacy import hidden_groups, mask_text
 
 # --- subtraction-safe suppression ---------------------------------------------------------------
 
@@ -207,6 +207,286 @@ def test_every_table_of_a_round_hides_the_same_groups(demo_place, k_min):
         rows = responses[responses["group_by"] == group_by].set_index("group")
         sizes = people.groupby(group_by).size()
         assert _audit(sizes.to_dict(), rows["suppressed"].to_dict(), k_min) == []
+
+
+# --- masking -------------------------------------------------------------------------------------
+
+MASKED_ORGANISATIONS = (
+    Organisation(
+        "nb-council", "Northbridge City Council", "public", ("NCC", "Northbridge Council")
+    ),
+    Organisation("open-door", "Open Door Homeless Project", "voluntary", ("Open Door",)),
+    Organisation("police", "Northbridge Neighbourhood Policing Team", "public", ("Police",)),
+    Organisation("probation", "Northbridge Probation Service", "public", ("Probation",)),
+    Organisation("icb", "Northbridge and District Integrated Care Board", "public", ("ICB",)),
+    Organisation("womens-centre", "Northbridge Women's Centre", "voluntary", ()),
+    Organisation("harrow", "Harrow & Daughters Builders", "private", ()),
+    Organisation("cafe", "Riverside Recovery Café", "voluntary", ("Riverside Recovery Cafe",)),
+)
+
+
+def _masking_place(**changes) -> Place:
+    settings = {"redact": ("Siobhán O'Neill", "Jo Bloggs", "Bloggs"), **changes}
+    return Place(
+        Path("."), "test", "Northbridge", None, (), MASKED_ORGANISATIONS, {}, {}, **settings
+    )
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "07700 900123",
+        "07700900123",
+        "07700-900-123",
+        "07700 900 123",
+        "+44 7700 900123",
+        "+447700900123",
+        "+44 (0)7700 900123",
+        "0044 7700 900123",
+        "0161 496 0000",
+        "(0161) 496 0000",
+        "0161-496-0000",
+        "020 7946 0000",
+        "02079460000",
+        "01632 960001",
+        "01632960001",
+        "0113 496 0000",
+        "0800 123 4567",
+    ],
+)
+def test_mask_text_masks_uk_phone_numbers(phone):
+    assert mask_text(f"Ring {phone}, ta.", _masking_place()) == "Ring [phone], ta."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2024 we met 12 times; 3 of 10 said so.",
+        "The budget fell by £1,200,000 on 15/03/2025 (2025-03-15).",
+        "Round 5, about 12.5% fewer.",
+        "Case ref 123456 was closed.",
+    ],
+)
+def test_mask_text_leaves_other_numbers(text):
+    assert mask_text(text, _masking_place()) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail jo.bloggs@example.org.", "mail [email]."),
+        ("JO_B+north@Mail.Example.co.uk or sam@x.org", "[email] or [email]"),
+        ("see https://opendoor.example.org/about, or www.example.org.", "see [link], or [link]."),
+    ],
+)
+def test_mask_text_masks_emails_and_links(text, expected):
+    assert mask_text(text, _masking_place()) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("NORTHBRIDGE CITY COUNCIL decided.", "[organisation] decided."),
+        ("ncc and northbridge   council.", "[organisation] and [organisation]."),
+        (
+            "The open door team, Open Door's staff.",
+            "The [organisation] team, [organisation]'s staff.",
+        ),
+        ("At Northbridge Women’s Centre.", "At [organisation]."),  # curly apostrophe
+        ("Harrow and Daughters Builders.", "[organisation]."),
+        ("riverside recovery café, Riverside Recovery Cafe", "[organisation], [organisation]"),
+        ("Open Door Homeless Project", "[organisation]"),  # the name, not alias + leftovers
+    ],
+)
+def test_mask_text_masks_names_and_aliases_in_any_case(text, expected):
+    assert mask_text(text, _masking_place()) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A policeman and a police-like approach",  # 'police-like' is masked: see below
+        "Probationary staff, ICBs, picbx and the opendoorway",
+        "Northbridge residents, not councils",
+    ],
+)
+def test_mask_text_does_not_mask_inside_other_words(text):
+    masked = mask_text(text, _masking_place())
+    for word in ("policeman", "Probationary", "ICBs", "picbx", "opendoorway", "Northbridge"):
+        if word in text:
+            assert word in masked
+    # a hyphen is a word boundary: 'police-like' names the police
+    assert "police-like" not in masked
+
+
+def test_mask_text_masks_extra_names_and_takes_a_list_of_names():
+    assert mask_text("Thanks to jo bloggs", ["x"], also=["Jo Bloggs"]) == "Thanks to [name]"
+    assert mask_text("At Acme.", ["ACME"]) == "At [organisation]."
+    assert mask_text(None, _masking_place()) == ""
+
+
+# Numbers written with a country code, as people write them in other countries
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+1 (415) 555-2671",
+        "+1-202-555-0143",
+        "+33 1 23 45 67 89",
+        "0033 1 23 45 67 89",
+        "+49 30 901820",
+        "+353 1 234 5678",
+        "+61 2 9374 4000",
+        "+81 3-1234-5678",
+        "+91 98765 43210",
+        "+27 21 123 4567",
+        "+55 11 91234-5678",
+        "+7 495 123-45-67",
+    ],
+)
+def test_mask_text_masks_numbers_of_any_country_written_with_its_code(phone):
+    assert mask_text(f"Ring {phone}, ta.", _masking_place()) == "Ring [phone], ta."
+    assert mask_text(f"(tel. {phone})", _masking_place()) == "(tel. [phone])"
+
+
+@pytest.mark.parametrize(
+    ("country", "phone"),
+    [
+        ("US", "(415) 555-2671"),
+        ("US", "415.555.2671"),
+        ("FR", "01 23 45 67 89"),
+        ("DE", "030 901820"),
+        ("IE", "(01) 234 5678"),
+        ("AU", "(02) 9374 4000"),
+        ("IN", "098765 43210"),
+        ("JP", "03-1234-5678"),
+    ],
+)
+def test_mask_text_reads_numbers_without_a_code_as_the_places_country(country, phone):
+    place = _masking_place(country=country)
+    assert mask_text(f"Ring {phone} today.", place) == "Ring [phone] today."
+    # the country can also be given for a text, whatever the place says
+    assert mask_text(f"Ring {phone} today.", [], country=country) == "Ring [phone] today."
+
+
+def test_mask_text_masks_every_countrys_example_numbers():
+    """libphonenumber's own example numbers of every region: written internationally they are
+    masked in any place; written nationally, in a place of that country (7 digits or more: a
+    few territories have shorter numbers, which the Notes of mask_text leave to the reader)."""
+    import phonenumbers
+
+    formats = phonenumbers.PhoneNumberFormat
+    kinds = (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE)
+    missed, checked = [], 0
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in kinds:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            written = [
+                (phonenumbers.format_number(number, formats.INTERNATIONAL), "GB"),
+                (phonenumbers.format_number(number, formats.E164), "GB"),
+            ]
+            national = phonenumbers.format_number(number, formats.NATIONAL)
+            if sum(c.isdigit() for c in national) >= 7:
+                written.append((national, region))
+            for text, country in written:
+                checked += 1
+                if mask_text(f"Call {text} now", [], country=country) != "Call [phone] now":
+                    missed.append((region, text))
+    assert missed == [] and checked > 700
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Between 2019-2023 we met people aged 16-25 (1300 in all) on 05/03/2024 and 2024-06-30.",
+        "Rounds 1-8 of 2024, 12.5% to 40% of 3,500 people, at 10:30-12:00.",
+    ],
+)
+def test_mask_text_leaves_years_dates_and_counts(text):
+    assert mask_text(text, _masking_place()) == text
+
+
+@pytest.mark.parametrize(
+    "postcode",
+    [
+        "SW1A 1AA",
+        "M1 1AE",
+        "B33 8TH",
+        "CR2 6XH",
+        "DN55 1PT",
+        "EC1A 1BB",
+        "W1A 0AX",
+        "ls1 4ap",
+        "GIR 0AA",
+        "SW1A1AA",
+    ],
+)
+def test_mask_text_masks_uk_postcodes(postcode):
+    assert mask_text(f"She lives at {postcode}, near us.", _masking_place()) == (
+        "She lives at [postcode], near us."
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["The SW1A district", "the A1 2nd junction", "B2B work", "COVID-19 in 2021", "M62"]
+)
+def test_mask_text_leaves_what_is_not_a_full_postcode(text):
+    assert mask_text(text, _masking_place()) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thanks to jo bloggs and JO  BLOGGS.", "Thanks to [name] and [name]."),
+        ("Mr Bloggs said so; Bloggs's idea.", "Mr [name] said so; [name]'s idea."),
+        ("Siobhan O’Neill and siobhán o'neill", "[name] and [name]"),  # accents, apostrophes
+        ("Jo said so, and the Bloggsworth team", "Jo said so, and the Bloggsworth team"),
+    ],
+)
+def test_mask_text_masks_the_names_place_yml_lists_to_redact(text, expected):
+    assert mask_text(text, _masking_place()) == expected
+
+
+def test_mask_text_masks_names_listed_in_place_yml(tmp_path):
+    import yaml
+
+    (tmp_path / "place.yml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "Testham",
+                "framework": "system-behaviours",
+                "rounds": [{"number": 1}],
+                "roles": ["frontline"],
+                "organisations": [{"id": "fb", "name": "Testham Food Bank", "sector": "public"}],
+                "redact": ["Zoë Hart"],
+                "country": "FR",
+            }
+        )
+    )
+    place = load_place(tmp_path)
+    text = "Zoe Hart at the food bank (Testham Food Bank, 01 23 45 67 89)."
+    assert mask_text(text, place) == "[name] at the food bank ([organisation], [phone])."
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.lists(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyzéøñ'", min_size=2, max_size=9).filter(
+            lambda w: w.strip("'") == w
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    before=st.sampled_from(["", "Thanks to ", "I told ", "("]),
+    after=st.sampled_from(["", ".", " said so", "'s team", ")"]),
+    upper=st.booleans(),
+)
+def test_a_listed_name_never_survives_masking(name, before, after, upper):
+    listed = " ".join(w.capitalize() for w in name)
+    written = "  ".join(name).upper() if upper else "  ".join(name)
+    masked = mask_text(f"{before}{written}{after}", [], also=[listed])
+    assert masked == f"{before}[name]{after}"
 
 
 # --- safe exports -------------------------------------------------------------------------------
