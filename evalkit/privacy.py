@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 from phonenumbers import Leniency
+from scipy import optimize
 
 from evalkit.config import DEFAULT_COUNTRY
 
@@ -27,6 +28,8 @@ __all__ = [
     "with_group",
     "hidden_groups",
     "suppress",
+    "hidden_cells",
+    "balance_discloses",
     "ordered",
     "mask_text",
 ]
@@ -57,6 +60,7 @@ def hidden_groups(
     n: str = "n",
     group: str = "group",
     also: pd.Series | None = None,
+    zeros: str = "apart",
 ) -> pd.Series:
     """Which rows to hide: groups under ``k_min``, and enough siblings that none can be worked out.
 
@@ -82,12 +86,17 @@ def hidden_groups(
         hide the same groups whatever their row order.
     also : Series of bool, optional
         Rows hidden for another reason, which count as hidden in their set.
+    zeros : {"apart", "cells"}
+        What a row with ``n`` 0 is. "apart" (groups of people): nobody, always hidden and no
+        part of protecting the others. "cells" (the cells of a two-way table, as in
+        :func:`hidden_cells`): a count like any other, hidden as under ``k_min``, and a reader
+        cannot tell a hidden zero from a hidden one, so the hidden cells need only be at least
+        two and hold at least ``k_min`` people together.
 
     Returns
     -------
     Series of bool
-        Aligned with ``table``: True where the row must be suppressed. A row with ``n`` 0
-        (nobody) is always True and takes no part in protecting the others.
+        Aligned with ``table``: True where the row must be suppressed.
 
     Notes
     -----
@@ -113,8 +122,10 @@ def hidden_groups(
     >>> hidden_groups(table, k_min=5, within=["round", "group_by"]).tolist()
     [False, True, True, False, False]
     """
+    if zeros not in ("apart", "cells"):
+        raise ValueError(f"zeros must be 'apart' or 'cells', not {zeros!r}")
     counts = pd.to_numeric(table[n], errors="coerce").fillna(0).to_numpy(dtype=float)
-    people = counts > 0
+    people = counts > 0 if zeros == "apart" else np.ones(len(counts), dtype=bool)
     hidden = people & (counts < k_min)
     if also is not None:
         hidden |= people & pd.Series(also, index=table.index).fillna(True).to_numpy(dtype=bool)
@@ -138,7 +149,7 @@ def hidden_groups(
     by_set = candidates.groupby(keys, sort=False, dropna=False)
     count = candidates["_count"] + by_set.cumcount()
     total = candidates["_total"] + by_set["_n"].cumsum() - candidates["_n"]
-    protected = (count >= 2) & (total >= k_min) & (total > count)
+    protected = (count >= 2) & (total >= k_min) & ((total > count) | (zeros == "cells"))
     protected = protected.groupby([candidates[k] for k in keys], sort=False, dropna=False).cummax()
     hidden[protected.index[~protected.to_numpy()]] = True
     return pd.Series(hidden | ~people, index=table.index)
@@ -158,6 +169,145 @@ def suppress(
         is_flag = pd.api.types.is_bool_dtype(table[column])
         table[column] = table[column].astype("boolean" if is_flag else float).mask(small)
     return table
+
+
+def hidden_cells(
+    counts: pd.DataFrame,
+    *,
+    k_min: int,
+    within: list[str],
+    row: str,
+    column: str,
+    n: str = "n",
+) -> tuple[pd.Series, pd.Series]:
+    """Which cells, and which row totals, of two-way tables of counts to hide.
+
+    Rows with the same values of ``within`` form one table (e.g. the moves between levels of one
+    behaviour from one round to the next), with one row per ``row`` value and one cell per
+    (``row``, ``column``). The row totals are groups beside the table's total, protected as
+    :func:`hidden_groups` protects any groups; in each row shown, every cell under ``k_min``
+    (a zero too) is hidden, then the row's smallest shown cells until its hidden cells are at
+    least two and hold at least ``k_min`` people together.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        One row per cell, with the ``within`` columns, ``row``, ``column`` and ``n`` (every
+        cell present, zeros included).
+    k_min : int
+        Smallest count shown.
+    within, row, column : str
+        The columns naming each table, each of its rows, each cell of a row.
+    n : str
+        The count.
+
+    Returns
+    -------
+    cells, totals : Series of bool
+        Aligned with ``counts``: True where the cell is hidden, and where its row's total is.
+        A cell of a hidden row is hidden.
+
+    Notes
+    -----
+    A row shown gives its total, so its hidden cells' sum is the total minus the cells shown:
+    at least ``k_min`` people, shared by at least two cells that could each hold anything from
+    none to all of them. Rows hidden (beside the table total, which another table may show)
+    hold at least ``k_min`` people together by the same rule. So no hidden count can be worked
+    out from the totals, and no small number of people is pinned to a hidden set of cells.
+
+    Examples
+    --------
+    >>> moves = pd.DataFrame({"step": 1, "before": list("aaabbb"), "after": list("xyzxyz"),
+    ...                       "n": [6, 0, 2, 1, 9, 30]})
+    >>> cells, totals = hidden_cells(moves, k_min=5, within=["step"], row="before",
+    ...                              column="after")
+    >>> cells.tolist(), totals.tolist()
+    ([True, True, True, True, True, False], [False, False, False, False, False, False])
+    """
+    keys = [*within, row]
+    sums = counts.groupby(keys, sort=False, dropna=False)[n].sum().reset_index()
+    sums["_hidden"] = hidden_groups(sums, k_min=k_min, within=within, n=n, group=row)
+    totals = counts[keys].merge(sums[[*keys, "_hidden"]], on=keys, how="left")["_hidden"]
+    totals = pd.Series(totals.to_numpy(dtype=bool), index=counts.index)
+    cells = hidden_groups(
+        counts, k_min=k_min, within=keys, n=n, group=column, also=totals, zeros="cells"
+    )
+    return cells, totals
+
+
+def balance_discloses(
+    counts: np.ndarray, hidden: np.ndarray, total_shown: np.ndarray, k_min: int
+) -> bool:
+    """Would publishing how many moved up, down and stayed disclose a small number of people?
+
+    Parameters
+    ----------
+    counts : array (k, k)
+        A square table of moves between ordered levels (rows: from, columns: to).
+    hidden : array of bool (k, k)
+        Its cells hidden by :func:`hidden_cells`.
+    total_shown : array of bool (k,)
+        Whether each row's total is shown.
+    k_min : int
+        Smallest number of people shown.
+
+    Returns
+    -------
+    bool
+        True when, given the cells and totals shown, the table's total and the three counts
+        (above the diagonal, below it, on it), the hidden cells of one direction would hold
+        from 1 to ``k_min - 1`` people, or one hidden cell would be pinned to such a value.
+
+    Notes
+    -----
+    Each hidden cell's least and greatest possible value come from two linear programmes over
+    the hidden cells (non-negative), with the shown cells subtracted from every sum a reader
+    knows, as statistical offices' audit tools for tables do (Hundepool et al. 2012, ch. 4).
+    A hidden zero, or a hidden cell of ``k_min`` or more, may be pinned: it describes nobody,
+    or a group large enough to show.
+
+    Examples
+    --------
+    >>> counts = np.array([[6, 2, 1], [1, 7, 5], [0, 1, 5]])
+    >>> balance_discloses(counts, counts < 5, np.ones(3, bool), k_min=5)  # 1 + 0 + 1 fell
+    True
+    >>> counts = np.array([[9, 3, 2], [3, 9, 4], [1, 2, 9]])
+    >>> balance_discloses(counts, np.ones((3, 3), bool), np.zeros(3, bool), k_min=5)
+    False
+    """
+    counts, hidden = np.asarray(counts), np.asarray(hidden, dtype=bool)
+    if not hidden.any():
+        return False
+    size = counts.shape[0]
+    directions = [np.triu(np.ones((size, size), bool), 1), np.eye(size, dtype=bool)]
+    directions.append(directions[0].T)
+    for cells in directions:
+        held = counts[cells & hidden].sum()
+        if (cells & hidden).any() and 0 < held < k_min:
+            return True
+    rows = [np.eye(size, dtype=bool)[i][:, None] & np.ones(size, bool) for i in range(size)]
+    known = [(np.ones((size, size), bool), counts.sum())]
+    known += [(rows[i], counts[i].sum()) for i in range(size) if total_shown[i]]
+    known += [(cells, counts[cells].sum()) for cells in directions]
+    small = hidden & (counts > 0) & (counts < k_min)
+    return bool((_fixed_cells(counts, hidden, known) & small).any())
+
+
+def _fixed_cells(counts: np.ndarray, hidden: np.ndarray, known: list) -> np.ndarray:
+    """Which hidden cells have one possible value, given sums over masks of cells.
+
+    ``known`` is a list of (mask, total): the cells under each mask add up to its total.
+    """
+    unknown = np.flatnonzero(hidden)
+    a_eq = np.array([mask.ravel()[unknown] for mask, _ in known], dtype=float)
+    b_eq = [total - counts[mask & ~hidden].sum() for mask, total in known]
+    fixed = np.zeros(counts.size, bool)
+    for k in range(len(unknown)):
+        cost = np.zeros(len(unknown))
+        cost[k] = 1.0
+        low, high = (optimize.linprog(sign * cost, A_eq=a_eq, b_eq=b_eq) for sign in (1, -1))
+        fixed[unknown[k]] = -high.fun - low.fun < 0.5
+    return fixed.reshape(counts.shape)
 
 
 def ordered(table: pd.DataFrame, by: list[str], column: str, order: list[str]) -> pd.DataFrame:

@@ -119,6 +119,25 @@ def test_hidden_groups_ties_break_by_name_and_rows_hidden_for_another_reason_cou
     ]
 
 
+@pytest.mark.parametrize(
+    ("cells", "k_min", "expected"),
+    [
+        ([6, 0, 2], 5, [True, True, True]),  # 0 + 2 < 5: the 6 goes too (issue 11)
+        ([8, 0, 0], 5, [True, True, True]),  # hidden zeros hold nobody: everyone stayed
+        ([1, 7, 5], 5, [True, False, True]),  # 1 + 5 >= 5, two cells
+        ([0, 9, 20], 5, [True, True, False]),
+        # five ones, which as groups would each be exactly one; as cells each could hold 0 to 5
+        ([1, 1, 1, 1, 1, 20], 5, [True] * 5 + [False]),
+        ([9, 9, 9], 5, [False, False, False]),
+    ],
+)
+def test_hidden_groups_of_cells_count_zeros_as_small(cells, k_min, expected):
+    table = pd.DataFrame({"group": list("abcdef")[: len(cells)], "n": cells})
+    assert hidden_groups(table, k_min=k_min, within=[], zeros="cells").tolist() == expected
+    with pytest.raises(ValueError, match="zeros"):
+        hidden_groups(table, k_min=k_min, within=[], zeros="none")
+
+
 def _true_answers(ratings: pd.DataFrame) -> pd.Series:
     """Answers per round, behaviour, group_by and group, counted straight from the ratings."""
     answered = ratings.dropna(subset=["rating"])
