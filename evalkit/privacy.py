@@ -21,6 +21,7 @@ from phonenumbers import Leniency
 from scipy import optimize
 
 from evalkit.config import DEFAULT_COUNTRY
+from evalkit.exceptions import EvalkitError
 
 __all__ = [
     "GROUP_COLUMNS",
@@ -30,6 +31,8 @@ __all__ = [
     "suppress",
     "hidden_cells",
     "balance_discloses",
+    "organisations_shown",
+    "protect_ties",
     "ordered",
     "mask_text",
 ]
@@ -308,6 +311,96 @@ def _fixed_cells(counts: np.ndarray, hidden: np.ndarray, known: list) -> np.ndar
         low, high = (optimize.linprog(sign * cost, A_eq=a_eq, b_eq=b_eq) for sign in (1, -1))
         fixed[unknown[k]] = -high.fun - low.fun < 0.5
     return fixed.reshape(counts.shape)
+
+
+def _reporting_people(ties: pd.DataFrame) -> pd.Series:
+    """Distinct respondents who reported ties, per round and organisation."""
+    if "respondent" not in ties.columns:
+        raise EvalkitError(
+            "The ties need a respondent column, to count each organisation's respondents for "
+            "k_min (as evalkit.data.store.read_ties gives them); pass k_min=0 only for ties "
+            "that describe no one's answers."
+        )
+    return ties.groupby(["round", "organisation"])["respondent"].nunique()
+
+
+def organisations_shown(ties: pd.DataFrame, *, k_min: int) -> pd.Series:
+    """Per round and organisation: may its people's tie answers be shown, and it be named?
+
+    Parameters
+    ----------
+    ties : DataFrame
+        Tie reports: ``round, respondent, organisation`` (the reporting organisation), ...
+    k_min : int
+        Smallest number of an organisation's people whose answers are shown.
+
+    Returns
+    -------
+    Series of bool
+        Indexed by ``round, organisation`` (the organisations that reported ties that round):
+        True where at least ``k_min`` of its people reported ties. Only then do the depth and
+        trust of its reports count (:func:`protect_ties`), and may it be named as a broker or
+        on a map: its betweenness comes from who its people said they work with.
+
+    Examples
+    --------
+    >>> ties = pd.DataFrame({"round": 1, "respondent": list("abcdef"),
+    ...                      "organisation": ["x"] * 5 + ["y"], "partner": "z"})
+    >>> organisations_shown(ties, k_min=5).to_dict()
+    {(1, 'x'): True, (1, 'y'): False}
+    """
+    if k_min <= 1:
+        keys = ties[["round", "organisation"]].drop_duplicates()
+        return pd.Series(True, index=pd.MultiIndex.from_frame(keys)).sort_index()
+    return _reporting_people(ties) >= k_min
+
+
+def protect_ties(ties: pd.DataFrame, *, k_min: int) -> pd.DataFrame:
+    """Tie reports with their depth and trust blanked where the organisation is too small.
+
+    Parameters
+    ----------
+    ties : DataFrame
+        Tie reports with ``round, respondent, organisation, partner, depth`` and optionally
+        ``trust`` (as :func:`evalkit.data.store.read_ties` returns them).
+    k_min : int
+        Smallest number of an organisation's people (reporting ties that round) whose answers'
+        depth and trust are shown.
+
+    Returns
+    -------
+    DataFrame
+        A copy, with ``depth`` and ``trust`` missing in the reports of organisations that
+        :func:`organisations_shown` does not show that round. The tie itself is kept: that two
+        organisations work together is a fact about the organisations, which their partners
+        can report too.
+
+    Notes
+    -----
+    A tie's depth is the deepest reported and its trust the mean of the ratings given, so from
+    an organisation of one respondent both are that person's answers. Blanking them before any
+    aggregation keeps them out of every map, indicator (the mix of depths, mean trust) and
+    churn count (ties deepened or weakened), which could otherwise be subtracted from one
+    another. A tie that both sides reported keeps the depth the larger side gave.
+
+    Examples
+    --------
+    >>> ties = pd.DataFrame({"round": 1, "respondent": list("abcdef"),
+    ...                      "organisation": ["x"] * 5 + ["y"], "partner": "z",
+    ...                      "depth": "collaborating", "trust": 4.0})
+    >>> protect_ties(ties, k_min=5)[["organisation", "depth", "trust"]].tail(2)
+      organisation          depth  trust
+    4            x  collaborating    4.0
+    5            y            NaN    NaN
+    """
+    shown = organisations_shown(ties, k_min=k_min)
+    keys = pd.MultiIndex.from_frame(ties[["round", "organisation"]])
+    answered = shown.reindex(keys, fill_value=False).to_numpy(dtype=bool)
+    protected = ties.copy()
+    protected["depth"] = ties["depth"].astype(object).where(answered)
+    if "trust" in ties.columns:
+        protected["trust"] = ties["trust"].astype(float).where(answered)
+    return protected
 
 
 def ordered(table: pd.DataFrame, by: list[str], column: str, order: list[str]) -> pd.DataFrame:

@@ -52,7 +52,8 @@ def workshop_questions(report, *, max_questions: int = MAX_QUESTIONS) -> list[di
             same = [c for c in chosen if c["kind"] == candidate["kind"]]
             if len(same) == rank and candidate["about"] not in {c["about"] for c in same}:
                 chosen.append(candidate)
-    chosen = sorted(chosen, key=lambda c: -c["strength"])[:max_questions]
+    # chosen holds each kind's strongest first, so the cut keeps them (as the module says)
+    chosen = chosen[:max_questions]
     if len(chosen) < MIN_QUESTIONS:
         chosen += _presence(report)[: MIN_QUESTIONS - len(chosen)]
     chosen.sort(key=lambda c: -c["strength"])
