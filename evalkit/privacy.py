@@ -33,6 +33,7 @@ __all__ = [
     "balance_discloses",
     "organisations_shown",
     "protect_ties",
+    "quote_groups",
     "ordered",
     "mask_text",
 ]
@@ -401,6 +402,42 @@ def protect_ties(ties: pd.DataFrame, *, k_min: int) -> pd.DataFrame:
     if "trust" in ties.columns:
         protected["trust"] = ties["trust"].astype(float).where(answered)
     return protected
+
+
+def quote_groups(people: pd.DataFrame, *, attribute: str, k_min: int) -> pd.Series:
+    """Per round and group: may a quote be attributed to the group?
+
+    Parameters
+    ----------
+    people : DataFrame
+        Everyone who took part: ``round, respondent`` and the ``attribute`` column (e.g. the
+        round's ratings and reflections together).
+    attribute : str
+        The grouping quotes are attributed to ("sector" or "role").
+    k_min : int
+        Smallest group named.
+
+    Returns
+    -------
+    Series of bool
+        Indexed by ``round`` and the group: True where a quote may name the group. The groups
+        are protected as any groups beside their total (:func:`hidden_groups`), so a quote
+        attributed to no group ("A partner") could come from at least two groups holding at
+        least ``k_min`` people together, never from one small group alone.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"round": 1, "respondent": range(48),
+    ...                        "sector": ["public"] * 30 + ["voluntary"] * 15 + ["private"] * 3})
+    >>> quote_groups(people, attribute="sector", k_min=5).to_dict()
+    {(1, 'private'): False, (1, 'public'): True, (1, 'voluntary'): False}
+    """
+    people = people[["round", "respondent", attribute]].dropna(subset=[attribute])
+    sizes = people.drop_duplicates().groupby(["round", attribute])["respondent"].nunique()
+    sizes = sizes.rename("n").reset_index()
+    hidden = hidden_groups(sizes, k_min=k_min, within=["round"], group=attribute)
+    index = pd.MultiIndex.from_frame(sizes[["round", attribute]])
+    return pd.Series(~hidden.to_numpy(dtype=bool), index=index)
 
 
 def ordered(table: pd.DataFrame, by: list[str], column: str, order: list[str]) -> pd.DataFrame:

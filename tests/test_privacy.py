@@ -5,34 +5,40 @@ from __future__ import annotations
 
 import base64
 import csv
+import itertools
 import json
 import re
 import struct
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from evalkit import indicators
-from evalkit.config import Organisation, Place, load_place
+from evalkit.config import Organisation, Place, load_framework, load_place
 from evalkit.data import store
 from evalkit.data.export import FORMULA_PREFIXES, neutralise, write_csv, write_xlsx
 from evalkit.data.keys import KEY_FILE
 from evalkit.indicators import LEVEL_COLUMNS
+from evalkit.network import brokers, network_indicators, tie_churn
 from evalkit.privacy import hidden_groups, mask_text
 
 # --- subtraction-safe suppression ---------------------------------------------------------------
 
 
-def _audit(sizes: dict[str, int], hidden: dict[str, bool], k_min: int) -> list[str]:
+def _audit(
+    sizes: dict[str, int], hidden: dict[str, bool], k_min: int, minimal: bool = True
+) -> list[str]:
     """What a reader could work out of sibling groups shown beside their total.
 
     The reader knows the shown counts, the total (shown when it is at least ``k_min``) and that
     every group listed holds at least one person, so each hidden group holds from 1 to
-    H - (h - 1), with H the hidden groups' total and h their number.
+    H - (h - 1), with H the hidden groups' total and h their number. ``minimal``: also check
+    that no more is hidden than needed (not for groups hidden for another reason too).
     """
     problems = [f"{g} ({n}) is shown" for g, n in sizes.items() if n < k_min and not hidden[g]]
     people = {g: n for g, n in sizes.items() if n > 0}
@@ -47,7 +53,7 @@ def _audit(sizes: dict[str, int], hidden: dict[str, bool], k_min: int) -> list[s
         problems.append(f"{list(concealed)} hold {h} people together, fewer than {k_min}")
     if count < len(people) and h - (count - 1) <= 1:
         problems.append(f"{list(concealed)} can only hold one person each")
-    complements = [n for n in concealed.values() if n >= k_min]
+    complements = [n for n in concealed.values() if n >= k_min] if minimal else []
     shown = [n for g, n in people.items() if not hidden[g]]
     if complements and shown and max(complements) > min(shown):
         problems.append("a larger group is hidden while a smaller one is shown")
@@ -226,6 +232,307 @@ def test_every_table_of_a_round_hides_the_same_groups(demo_place, k_min):
         rows = responses[responses["group_by"] == group_by].set_index("group")
         sizes = people.groupby(group_by).size()
         assert _audit(sizes.to_dict(), rows["suppressed"].to_dict(), k_min) == []
+
+
+# --- every kind of table, on generated places ----------------------------------------------------
+
+SECTORS = ("public", "voluntary", "private", "lived_experience")
+ROLES = ("frontline", "manager", "senior_leader")
+PERSPECTIVE = ("interconnected_whole", "people_resourceful", "shared_vision")  # one group
+
+
+def _generated_place(sizes: list[list[int]], seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Ratings and reflections of two rounds: sizes[r][s] people of sector s in round r + 1 (the
+    first min(...) of them in both rounds), roles in turn, a few answers missing, and about half
+    of the people writing one consented reflection each."""
+    rng = np.random.default_rng(seed)
+    ratings, reflections = [], []
+    for r, by_sector in enumerate(sizes, start=1):
+        for sector, n in zip(SECTORS, by_sector, strict=True):
+            for i in range(n):
+                person = {
+                    "round": r,
+                    "respondent": f"{sector}-{i}",
+                    "organisation": "o",
+                    "sector": sector,
+                    "role": ROLES[i % 3],
+                }
+                for b in PERSPECTIVE:
+                    missing = rng.random() < 0.15
+                    rating = np.nan if missing else float(rng.integers(1, 11))
+                    ratings.append({**person, "behaviour": b, "rating": rating})
+                if rng.random() < 0.5:
+                    reflections.append(
+                        {
+                            **person,
+                            "behaviours": str(rng.choice(PERSPECTIVE)),
+                            "valence": str(rng.choice(["positive", "negative", "mixed"])),
+                            "consent": "yes",
+                            "text": f"Story {r}-{sector}-{i}.",
+                        }
+                    )
+    columns = ["round", "respondent", "organisation", "sector", "role", "behaviours", "valence"]
+    return pd.DataFrame(ratings), pd.DataFrame(reflections, columns=[*columns, "consent", "text"])
+
+
+def _people(frame: pd.DataFrame, column: str) -> dict:
+    return frame.drop_duplicates("respondent").groupby(column).size().to_dict()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sizes=st.lists(st.lists(st.integers(0, 11), min_size=4, max_size=4), min_size=2, max_size=2),
+    k_min=st.integers(2, 8),
+    seed=st.integers(0, 2**16),
+)
+def test_no_table_of_a_generated_place_gives_a_small_group_away(sizes, k_min, seed):
+    """Levels, indexes, agreement, gaps, change, response counts, reliability, data quality,
+    story counts and quote attribution, each audited against the true group sizes."""
+    from evalkit.stories.counts import story_counts
+    from evalkit.stories.quotes import select_quotes
+
+    assume(sum(sizes[1]) >= 1 and sum(sizes[0]) >= 1)
+    ratings, reflections = _generated_place(sizes, seed)
+    fw = load_framework("system-behaviours")
+    now = ratings[ratings["round"] == 2]
+    groupings = ("all", "sector", "role")
+    answers = _true_answers(ratings)
+    # levels and indexes: every set of siblings, against the true number of answers
+    levels = indicators.level(ratings, fw, group_by=groupings, k_min=k_min)
+    assert _audit_table(levels, answers, k_min)[0] == []
+    indexes = indicators.index_level(ratings, fw, group_by=groupings, k_min=k_min)
+    complete = ratings.groupby(["round", "respondent"])["rating"].count() == len(PERSPECTIVE)
+    whole = ratings.merge(complete[complete].reset_index()[["round", "respondent"]])
+    index_sizes = _true_answers(whole[whole["behaviour"] == PERSPECTIVE[0]]).rename(
+        index={PERSPECTIVE[0]: "perspective"}, level="behaviour"
+    )
+    index_rows = indexes[indexes["behaviour"] == "perspective"]
+    assert _audit_table(index_rows, index_sizes, k_min)[0] == []
+
+    def hidden_in(table):
+        rows = table[(table["round"] == 2) & table["suppressed"].astype(bool)]
+        return set(map(tuple, rows[["behaviour", "group_by", "group"]].to_numpy()))
+
+    hidden_now = hidden_in(levels)
+    # agreement hides exactly the groups the levels hide; a gap needs both groups shown
+    assert hidden_in(indicators.agreement(now, fw, group_by=groupings, k_min=k_min)) == hidden_now
+    for group_by in ("sector", "role"):
+        gaps = indicators.voice_gaps(now, group_by=group_by, k_min=k_min)
+        for gap in gaps[~gaps["suppressed"]].itertuples():
+            for group in (gap.group_a, gap.group_b):
+                assert (gap.behaviour, group_by, group) not in hidden_now
+    # change: hidden where either round hides the group (or has no answers); the panel is
+    # audited on its own sizes
+    change = indicators.change_since_last_round(ratings, fw, group_by="sector", k_min=k_min)
+
+    def shown_in(round_number):
+        rows = levels[(levels["round"] == round_number) & ~levels["suppressed"].astype(bool)]
+        return set(map(tuple, rows[["behaviour", "group_by", "group"]].to_numpy()))
+
+    keys = set(map(tuple, change[["behaviour", "group_by", "group"]].to_numpy()))
+    assert hidden_in(change) == keys - (shown_in(1) & shown_in(2))
+    answered = ratings.dropna(subset=["rating"])
+    both = answered[
+        answered.groupby(["respondent", "behaviour"])["round"].transform("nunique") == 2
+    ]
+    for behaviour, rows in change.groupby("behaviour"):
+        panel = both[(both["behaviour"] == behaviour) & (both["round"] == 2)]
+        sizes_now = panel.groupby("sector").size().reindex(rows["group"], fill_value=0)
+        flags = dict(zip(rows["group"], rows["suppressed_panel"].astype(bool), strict=True))
+        assert _audit(sizes_now.to_dict(), flags, k_min, minimal=False) == []
+    # who answered, by sector and role
+    responses = indicators.response_counts(now, None, k_min=k_min)
+    for group_by in ("sector", "role"):
+        rows = responses[responses["group_by"] == group_by].set_index("group")
+        assert _audit(_people(now, group_by), rows["suppressed"].to_dict(), k_min) == []
+    # reliability by sector: complete cases of the framework group
+    table = indicators.reliability(now, fw, group_by="sector", k_min=k_min).set_index("group")
+    cases = whole[(whole["round"] == 2)].drop_duplicates("respondent").groupby("sector").size()
+    cases = cases.reindex(table.index, fill_value=0).to_dict()
+    assert _audit(cases, table["suppressed"].to_dict(), k_min) == []
+    # data quality is per round: shown only for a round of k_min people or more
+    people_now = now["respondent"].nunique()
+    for table in (
+        indicators.item_missingness(now, k_min=k_min),
+        indicators.straight_lining(now, k_min=k_min, min_items=3),
+    ):
+        assert table["suppressed"].astype(bool).all() == (people_now < k_min)
+    distribution = indicators.rating_distribution(now, k_min=k_min)
+    assert (distribution.groupby("behaviour")["count"].sum() >= k_min).all()
+    # stories: a behaviour written about by fewer than k_min people shows no numbers
+    if len(reflections):
+        counts = story_counts(reflections, fw, k_min)
+        writers = reflections.groupby(["round", "behaviours"])["respondent"].nunique()
+        for row in counts.itertuples():
+            small = writers.get((row.round, row.behaviour), 0) < k_min
+            assert bool(row.suppressed) == small
+        # quotes: every sector that wrote is named, or not, as a hidden group would be
+        place = Place(Path("."), "x", "X", fw, (), (), {s: s for s in SECTORS}, {}, k_min=k_min)
+        mine = reflections[reflections["round"] == 2]
+        if len(mine):
+            quotes = select_quotes(mine, place, ratings=now, per_behaviour=1000, max_chars=None)
+            by_text = dict(zip(quotes["text"], quotes["group"], strict=True))
+            flags = {}
+            for row in mine.itertuples():
+                flags.setdefault(row.sector, by_text[row.text] == "A partner")
+                assert flags[row.sector] == (by_text[row.text] == "A partner")
+            sizes_now = {s: n for s, n in _people(now, "sector").items() if s in flags}
+            others = sum(n for s, n in _people(now, "sector").items() if s not in flags)
+            if others == 0:  # every sector wrote, so the reader sees every sector's label
+                assert _audit(sizes_now, flags, k_min) == []
+            assert all(sizes_now[s] >= k_min for s, anonymous in flags.items() if not anonymous)
+
+
+@settings(max_examples=60, deadline=None)
+@given(counts=st.lists(st.integers(0, 9), min_size=9, max_size=9), k_min=st.integers(2, 8))
+def test_a_table_of_moves_gives_no_small_group_away(counts, k_min):
+    """Transitions: the levels people moved from are groups beside the panel, and a level shown
+    holds its hidden moves in cells of k_min people together."""
+    from evalkit.indicators.transitions import transition_balance, transition_matrix
+
+    matrix = np.array(counts).reshape(3, 3)
+    assume(matrix.sum() > 0)
+    rows = []
+    for i, j in itertools.product(range(3), range(3)):
+        for person in range(matrix[i, j]):
+            for r, level in ((1, i), (2, j)):
+                rating = (2.0, 5.0, 9.0)[level]
+                rows.append(
+                    {
+                        "round": r,
+                        "respondent": f"{i}{j}-{person}",
+                        "behaviour": PERSPECTIVE[0],
+                        "rating": rating,
+                    }
+                )
+    ratings = pd.DataFrame(rows)
+    fw = load_framework("system-behaviours")
+    table = transition_matrix(ratings, fw, k_min=k_min)
+    totals = table["n_from"].to_numpy().reshape(3, 3)[:, 0]
+    hidden = table["suppressed"].to_numpy().reshape(3, 3)
+    sizes = {f"level{i}": int(matrix[i].sum()) for i in range(3)}
+    flags = {f"level{i}": bool(np.isnan(totals[i])) for i in range(3)}
+    assert _audit(sizes, flags, k_min) == []
+    for i in np.flatnonzero(~np.isnan(totals)):
+        if hidden[i].any():
+            assert hidden[i].sum() >= 2 and matrix[i][hidden[i]].sum() >= k_min
+    balance = transition_balance(ratings, fw, k_min=k_min).iloc[0]
+    assert bool(balance["suppressed"]) == (matrix.sum() < k_min)
+    if not balance["suppressed"] and not balance["counts_hidden"]:
+        for direction in (np.triu(np.ones((3, 3), bool), 1), np.tril(np.ones((3, 3), bool), -1)):
+            held = matrix[direction & hidden].sum()
+            assert held == 0 or held >= k_min
+
+
+def _random_ties(seed: int, people: list[list[int]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tie reports of two rounds: people[r][o] people of organisation o, each naming 1 to 3
+    partners with a depth and (mostly) a trust rating."""
+    from evalkit.data.vocabulary import DEPTHS
+
+    rng = np.random.default_rng(seed)
+    orgs = pd.DataFrame(
+        {
+            "id": [f"o{i}" for i in range(6)],
+            "name": [f"Org {i}" for i in range(6)],
+            "sector": ["public", "public", "voluntary", "voluntary", "private", "lived_experience"],
+        }
+    )
+    rows = []
+    for r, by_org in enumerate(people, start=1):
+        for o, n in enumerate(by_org):
+            for p in range(n):
+                partners = rng.choice([i for i in range(6) if i != o], rng.integers(1, 4), False)
+                for partner in partners:
+                    trust = float(rng.integers(1, 6)) if rng.random() < 0.8 else np.nan
+                    rows.append(
+                        (
+                            r,
+                            f"r{r}-o{o}-{p}",
+                            f"o{o}",
+                            f"o{partner}",
+                            DEPTHS[rng.integers(0, 4)],
+                            trust,
+                        )
+                    )
+    columns = ["round", "respondent", "organisation", "partner", "depth", "trust"]
+    return pd.DataFrame(rows, columns=columns), orgs
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(st.lists(st.integers(0, 7), min_size=6, max_size=6), min_size=2, max_size=2),
+    k_min=st.integers(2, 6),
+    seed=st.integers(0, 2**16),
+)
+def test_no_network_table_or_map_shows_a_small_organisations_answers(people, k_min, seed):
+    """Whatever the people of an organisation with fewer than k_min respondents said about how
+    closely they work and how far they trust, no indicator, churn count, broker list, graph or
+    map changes; an organisation with k_min or more keeps its depths."""
+    import matplotlib.pyplot as plt
+
+    from evalkit.data.vocabulary import DEPTHS
+    from evalkit.network.graph import organisation_network
+    from evalkit.network.trends import pair_observations
+    from evalkit.plots.network import plot_network_map, stable_positions
+
+    ties, orgs = _random_ties(seed, people)
+    assume(len(ties) > 0)
+    reporting = ties.groupby(["round", "organisation"])["respondent"].nunique()
+    small = reporting.reindex(pd.MultiIndex.from_frame(ties[["round", "organisation"]])) < k_min
+    small = small.to_numpy()
+    rng = np.random.default_rng(seed + 1)
+    other = ties.copy()
+    other.loc[small, "depth"] = rng.choice(DEPTHS, small.sum())
+    other.loc[small, "trust"] = rng.choice([1.0, 5.0, np.nan], small.sum())
+
+    def outputs(frame):
+        networks = organisation_network(frame, orgs, k_min=k_min)
+        edges = {
+            (r, kind): sorted((u, v, d["depth"], d["trust"]) for u, v, d in graph.edges(data=True))
+            for r, n in networks.items()
+            for kind, graph in (("directed", n.directed), ("undirected", n.undirected))
+        }
+        ax = plot_network_map(networks[max(networks)], stable_positions(networks), n_labels=6)
+        drawn = [
+            (len(c.get_segments()), c.get_linestyle()[0][1] is None)
+            for c in ax.collections
+            if hasattr(c, "get_segments")
+        ]
+        labels = [t.get_text() for t in ax.texts]
+        plt.close(ax.figure)
+        return {
+            "indicators": network_indicators(frame, orgs, k_min=k_min),
+            "churn": tie_churn(frame, orgs, k_min=k_min),
+            "brokers": [brokers(frame, orgs, r, n=6, k_min=k_min) for r in networks],
+            "pairs": pair_observations(networks, ["depth_collaborating", "depth_shown"]),
+            "edges": edges,
+            "map": (drawn, labels),
+        }
+
+    mine, theirs = outputs(ties), outputs(other)
+    for key in ("indicators", "churn", "pairs"):
+        pd.testing.assert_frame_equal(mine[key], theirs[key])
+    for a, b in zip(mine["brokers"], theirs["brokers"], strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert repr(mine["edges"]) == repr(theirs["edges"]) and mine["map"] == theirs["map"]
+    # only organisations with k_min people are named; their reported ties keep their depth
+    for table in mine["brokers"]:
+        for row in table.itertuples():
+            assert reporting[(row.round, row.organisation)] >= k_min
+    names = set(orgs.set_index("id")["name"])
+    for label in mine["map"][1]:
+        org = orgs.loc[orgs["name"] == label, "id"].item()
+        assert label in names and reporting[(max(ties["round"]), org)] >= k_min
+    level = {d: i for i, d in enumerate(DEPTHS)}
+    for (r, kind), edges in mine["edges"].items():
+        if kind != "directed":
+            continue
+        for u, _, depth, _ in edges:
+            if reporting.get((r, u), 0) >= k_min:
+                said = ties[(ties["round"] == r) & (ties["organisation"] == u)]["depth"]
+                assert depth is not None and level[depth] <= max(said.map(level))
+            else:
+                assert depth is None
 
 
 # --- masking -------------------------------------------------------------------------------------
@@ -680,8 +987,9 @@ def _visible_text(html: str) -> str:
 def secrets(demo_programme_outputs) -> dict[str, set[bytes]]:
     """What must never reach outputs: raw ids, pseudonyms, contacts written in reflections, keys."""
     programme, _ = demo_programme_outputs
-    found = {"raw id": set(), "pseudonym": set(), "contact": set(), "key": set()}
+    found = {"raw id": set(), "pseudonym": set(), "contact": set(), "key": set(), "name": set()}
     for place_dir in sorted(p.parent for p in programme.glob("*/place.yml")):
+        found["name"] |= {n.encode() for n in load_place(place_dir).redact}
         for path in (place_dir / "incoming").glob("round-*/*.csv"):
             found["raw id"] |= {i.encode() for i in _respondent_columns(path)}
             if path.name == "reflections.csv":
@@ -709,6 +1017,8 @@ def test_no_output_holds_an_id_a_contact_or_the_key(demo_programme_outputs, secr
         for where, content in [("text", text), *(("embedded file", e) for e in embedded)]:
             leaks += [(path, where, i) for i in sorted(_ids_in(content, ids))[:3]]
             leaks += [(path, where, c) for c in secrets["contact"] if c in content]
+            lowered = content.lower()
+            leaks += [(path, where, n) for n in secrets["name"] if n.lower() in lowered]
         raw = path.read_bytes()
         leaks += [(path, "bytes", b"the key") for key in secrets["key"] if key in raw]
     assert leaks == []
@@ -719,13 +1029,15 @@ def test_quotes_in_the_reports_carry_no_contact_details(demo_programme_outputs, 
     _, outputs = demo_programme_outputs
     reports = sorted(outputs.glob("*/round-*/round_report.html"))
     assert len(reports) == 24
-    masked = 0
+    masked = names = 0
     for path in reports:
         text = _visible_text(path.read_text(encoding="utf-8")).encode()
         assert not _EMAIL.findall(text), path
         assert not _PHONE.findall(text), path
         masked += text.count(b"[email]") + text.count(b"[phone]")
+        names += text.count(b"[name]")
     assert masked > 0, "no quote had a contact detail to mask: the test proves nothing"
+    assert names > 0, "no quote had a redacted name to mask: the test proves nothing"
 
 
 def _answers_by_group(place_dir: Path, round_number: int) -> pd.Series:

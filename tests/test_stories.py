@@ -264,35 +264,28 @@ def test_select_quotes_only_with_consent():
 @pytest.mark.parametrize("k_min", [3, 5])
 @pytest.mark.parametrize("attribute", ["sector", "role"])
 def test_select_quotes_never_names_a_group_below_k_min(k_min, attribute):
-    big, small = ("public", "private") if attribute == "sector" else ("frontline", "manager")
-    rows = [{attribute: big, "text": f"Big group story {i}."} for i in range(k_min)]
+    big, middle, small = (
+        ("public", "voluntary", "private")
+        if attribute == "sector"
+        else ("frontline", "manager", "senior_leader")
+    )
+    rows = [{attribute: big, "text": f"Big group story {i}."} for i in range(k_min + 3)]
+    rows += [{attribute: middle, "text": f"Middle group story {i}."} for i in range(k_min)]
     rows += [{attribute: small, "text": f"Small group story {i}."} for i in range(k_min - 1)]
     data = reflections(rows)
-    quotes = select_quotes(
-        data,
-        make_place(k_min=1),
-        ["power_shared"],
-        k_min=k_min,
-        per_behaviour=50,
-        attribute=attribute,
-    )
+    kwargs = {"k_min": k_min, "per_behaviour": 50, "attribute": attribute}
+    quotes = select_quotes(data, make_place(k_min=1), ["power_shared"], **kwargs)
     labels = SECTORS if attribute == "sector" else ROLES
     by_text = quotes.set_index("text")["group"]
     assert (by_text[by_text.index.str.startswith("Big")] == labels[big]).all()
     assert (by_text[by_text.index.str.startswith("Small")] == "A partner").all()
-    assert labels[small] not in quotes.to_string()
-    # ratings from the same round bring the small group up to k_min: now it can be named
+    # "A partner" must not mean the small group alone: the next smallest is not named either
+    assert (by_text[by_text.index.str.startswith("Middle")] == "A partner").all()
+    assert "Private sector" not in quotes.to_string() and "Senior" not in quotes.to_string()
+    # ratings from the same round bring the small group up to k_min: now all can be named
     ratings = pd.DataFrame({"round": 1, "respondent": ["extra"], attribute: [small]})
-    named = select_quotes(
-        data,
-        make_place(k_min=1),
-        ["power_shared"],
-        k_min=k_min,
-        per_behaviour=50,
-        attribute=attribute,
-        ratings=ratings,
-    )
-    assert (named.set_index("text")["group"].filter(like="Small") == labels[small]).all()
+    named = select_quotes(data, make_place(k_min=1), ["power_shared"], ratings=ratings, **kwargs)
+    assert "A partner" not in set(named["group"])
 
 
 def test_select_quotes_group_size_is_per_round_and_k_min_is_never_lowered():
@@ -423,7 +416,8 @@ def test_demo_quotes_leak_no_ids_contacts_or_names(demo):
         assert ident not in text
     assert not re.search(r"@|07700|\d{5}", text)
     names = [n for o in place.organisations for n in (o.name, *o.aliases)]
-    for name in names:
+    assert place.redact and masked["text"].str.contains(r"\[name\]").any()
+    for name in [*names, *place.redact]:
         assert not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE), name
     # every quote is the masked text of a reflection whose writer said yes
     consented = {mask_text(t, place) for t in refl.loc[refl["consent"], "text"]}
