@@ -1,10 +1,50 @@
-"""Grouping keys and small-group suppression shared by the indicator modules.
+"""Every privacy rule of evalkit: what each kind of table may show, and the function applying it.
 
-Every indicator groups by round (and by ``place`` when the frame has that column) and by one
-respondent grouping; a row describing fewer than ``k_min`` people keeps its keys and a
-``suppressed`` flag, and loses every statistic. Groups shown beside their total are protected
-from subtraction too: :func:`hidden_groups` hides enough of a small group's siblings that it
-cannot be worked out from the total and the groups shown.
+``k`` is the place's ``k_min`` (``place.yml``, default 5; a report may raise it, never lower it).
+A row hidden by a rule keeps its keys and a ``suppressed`` flag and loses every number
+(:func:`suppress`); reports say that groups are hidden and why, never which were small.
+
+1. **Groups beside their total** (levels, framework-group indexes, agreement, response counts,
+   reliability and item-rest; per round, behaviour and grouping): a group of fewer than ``k``
+   people (answers, respondents or complete cases) shows nothing; then its smallest siblings
+   are hidden too until the hidden groups are at least two, hold at least ``k`` people
+   together and more people than there are hidden groups, so none can be worked out from the
+   total (:func:`hidden_groups`). Tables of the same round hide the same groups.
+2. **Gaps between groups** (``voice_gaps``): shown only between two groups that rule 1 shows.
+3. **Change since last round** (``change_since_last_round``): a group hidden, or empty, in
+   either round shows no change; its panel (the people rated in both rounds) is protected by
+   rule 1 over the panel's counts, and hidden whenever the group is.
+4. **Whole-round tables** (missing answers, straight-lining, the distribution of answers):
+   nothing for a round, or a behaviour in a round, with fewer than ``k`` people.
+5. **Story counts** (``story_counts``): a behaviour written about by fewer than ``k`` people in
+   a round shows no numbers, not even its total; the mix of ``k`` or more writers' stories is
+   shown whole (a story's valence says nothing about who wrote it).
+6. **Moves between levels** (``transition_matrix``): the levels moved from are groups beside
+   the panel (rule 1); in each level shown, every move of fewer than ``k`` people (none
+   included) is hidden, then the smallest shown until the hidden moves are at least two and
+   hold at least ``k`` people together (:func:`hidden_cells`). The counts of moves up, down
+   and staying (``transition_balance``), and the p-values they could be worked back from, are
+   hidden when they would pin a hidden move, or the hidden moves of one direction, to 1 to
+   ``k - 1`` people (:func:`balance_discloses`).
+7. **Ties between organisations** (maps, network indicators, churn): a tie is shown whoever
+   reported it (that two organisations work together is about the organisations); its depth
+   and trust count only from the reports of organisations with at least ``k`` people reporting
+   ties that round (:func:`protect_ties`), in maps (drawn without a depth otherwise), the mix
+   of depths, mean trust and ties deepened or weakened.
+8. **Brokers and names on maps**: an organisation is named only in a round when at least ``k``
+   of its people reported ties (:func:`organisations_shown`), since its place in the network
+   comes from who its people said they work with.
+9. **Quotes** (``select_quotes``): only with consent; attributed to a sector or role only where
+   rule 1 over the round's people shows it, otherwise to "A partner" (:func:`quote_groups`);
+   never to an organisation; masked.
+10. **Masking** (:func:`mask_text`): e-mail addresses, web links, phone numbers in any
+    country's format (numbers without a country code read as the place's ``country``), UK
+    postcodes, the names and aliases of the place's organisations and the people's names
+    listed under ``redact:`` in ``place.yml``.
+
+Respondent ids are replaced at ingest by a keyed hash (:mod:`evalkit.data.keys`) and never
+reach a report. The grouping helpers (:data:`GROUP_COLUMNS`, :func:`place_keys`,
+:func:`with_group`, :func:`ordered`) give every indicator the same keys to protect.
 """
 
 from __future__ import annotations
@@ -54,6 +94,17 @@ def with_group(ratings: pd.DataFrame, group_by: str) -> pd.DataFrame:
     column = GROUP_COLUMNS[group_by]
     group = ratings[column].astype(str) if column else "all"
     return ratings.assign(group_by=group_by, group=group)
+
+
+def ordered(table: pd.DataFrame, by: list[str], column: str, order: list[str]) -> pd.DataFrame:
+    """``table`` sorted by ``by``, with ``column`` in the given ``order`` (e.g. framework order)."""
+    rank = table[column].map({value: i for i, value in enumerate(order)})
+    return (
+        table.assign(_rank=rank)
+        .sort_values([*by, "_rank"], kind="stable")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
 
 
 def hidden_groups(
@@ -438,17 +489,6 @@ def quote_groups(people: pd.DataFrame, *, attribute: str, k_min: int) -> pd.Seri
     hidden = hidden_groups(sizes, k_min=k_min, within=["round"], group=attribute)
     index = pd.MultiIndex.from_frame(sizes[["round", attribute]])
     return pd.Series(~hidden.to_numpy(dtype=bool), index=index)
-
-
-def ordered(table: pd.DataFrame, by: list[str], column: str, order: list[str]) -> pd.DataFrame:
-    """``table`` sorted by ``by``, with ``column`` in the given ``order`` (e.g. framework order)."""
-    rank = table[column].map({value: i for i, value in enumerate(order)})
-    return (
-        table.assign(_rank=rank)
-        .sort_values([*by, "_rank"], kind="stable")
-        .drop(columns="_rank")
-        .reset_index(drop=True)
-    )
 
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
