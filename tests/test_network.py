@@ -427,7 +427,7 @@ def test_a_single_respondents_answers_never_shape_the_map():
         ax = plot_network_map(network, positions)
         maps.append(_drawn_ties(ax))
         legend = [t.get_text() for t in ax.artists[0].get_texts()]
-        assert legend[-1] == "Not shown (fewer than 5 people answered)"
+        assert legend[-1] == "Not shown (fewer than 5\npeople answered)"
     assert maps[0] == maps[1]
     width = {depth: style[0] for depth, style in DEPTH_STYLES.items()}
     assert maps[0] == [
@@ -610,7 +610,7 @@ def test_small_multiples_show_each_round_with_one_legend(demo_network, demo_plac
     # first row: sectors (padded), second row: depths, and ties whose depth is not shown
     assert labels[0::2] == [*place.sectors.values(), " "]
     assert labels[1::2] == [d.capitalize() for d in DEPTHS] + [
-        "Not shown (fewer than 5 people answered)"
+        "Not shown (fewer than 5\npeople answered)"
     ]
     points = [_scatter_points(ax) for ax in fig.axes if ax.get_title(loc="left")]
     assert points[0] == points[1] == points[2]

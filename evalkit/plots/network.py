@@ -140,7 +140,7 @@ def _hidden_depth_label(graphs) -> str | None:
         return None
     k_min = next((g.graph["k_min"] for g in graphs if "k_min" in g.graph), None)
     fewer = f"fewer than {k_min}" if k_min else "too few"
-    return f"Not shown ({fewer} people answered)"
+    return f"Not shown ({fewer}\npeople answered)"
 
 
 def plot_network_map(
