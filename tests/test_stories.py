@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import NORTHBRIDGE_ORGANISATIONS as ORGANISATIONS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.config import Organisation, Place, load_framework, load_place
+from evalkit.config import Place, load_framework, load_place
 from evalkit.data.store import read_events, read_ratings, read_reflections
 from evalkit.exceptions import EvalkitError
 from evalkit.indicators import level
@@ -31,18 +32,6 @@ SECTORS = {
     "lived_experience": "Lived experience",
 }
 ROLES = {"frontline": "Frontline worker", "manager": "Manager"}
-ORGANISATIONS = (
-    Organisation(
-        "nb-council", "Northbridge City Council", "public", ("NCC", "Northbridge Council")
-    ),
-    Organisation("open-door", "Open Door Homeless Project", "voluntary", ("Open Door",)),
-    Organisation("police", "Northbridge Neighbourhood Policing Team", "public", ("Police",)),
-    Organisation("probation", "Northbridge Probation Service", "public", ("Probation",)),
-    Organisation("icb", "Northbridge and District Integrated Care Board", "public", ("ICB",)),
-    Organisation("womens-centre", "Northbridge Women's Centre", "voluntary", ()),
-    Organisation("harrow", "Harrow & Daughters Builders", "private", ()),
-    Organisation("cafe", "Riverside Recovery Café", "voluntary", ("Riverside Recovery Cafe",)),
-)
 
 
 def make_place(k_min: int = 5) -> Place:
