@@ -23,6 +23,7 @@ from evalkit._io import jsonable, write_json
 from evalkit.config import Place, load_place
 from evalkit.data import store
 from evalkit.fingerprint import code_sha256, place_sha256, sha256_json
+from evalkit.privacy import shown_in_every_round
 
 __all__ = ["CACHE_DIR", "TREND_TABLE_COLUMNS", "Trend", "place_trends", "trends_key"]
 
@@ -231,8 +232,8 @@ def _compute(place: Place, rounds: list[int], k: int, seed: int) -> pd.DataFrame
     framework = place.framework
     ratings = store.read_ratings(place.dir, rounds=rounds).dropna(subset=["rating"])
     levels = indicators.level(ratings, framework, group_by=("all", "sector"), k_min=k)
-    shown = levels.groupby(["behaviour", "group_by", "group"])["suppressed"]
-    safe = shown.agg(lambda s: not s.any() and len(s) == len(rounds))
+    series = set(map(tuple, levels[["behaviour", "group_by", "group"]].drop_duplicates().values))
+    allowed = shown_in_every_round(levels, rounds)
     labels = framework.labels
     everyone = ratings.assign(group_by="all", group="all", label=ratings["behaviour"].map(labels))
     sectors = ratings.assign(
@@ -245,7 +246,6 @@ def _compute(place: Place, rounds: list[int], k: int, seed: int) -> pd.DataFrame
     )
     rows = pd.concat([everyone, sectors], ignore_index=True)
     keys = list(zip(rows["behaviour"], rows["group_by"], rows["group"], strict=True))
-    allowed = {key for key, ok in safe.items() if ok}
     rows = rows[[key in allowed for key in keys]]
     # the label is one-to-one with behaviour and group; last in `by`, it names each sentence
     assessed = assess_trends(
@@ -282,7 +282,7 @@ def _compute(place: Place, rounds: list[int], k: int, seed: int) -> pd.DataFrame
         ]
         records.append(record)
     sector_names = {s: name.lower() for s, name in place.sectors.items()}
-    for behaviour, group_by, group in sorted(set(map(tuple, safe.index)) - allowed):
+    for behaviour, group_by, group in sorted(series - allowed):
         label = labels[behaviour]
         if group_by == "sector":
             label = f"{label} ({sector_names.get(group, group)})"
