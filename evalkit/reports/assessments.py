@@ -20,6 +20,7 @@ import pandas as pd
 
 from evalkit import __version__, indicators
 from evalkit._io import jsonable, write_json
+from evalkit.change.assess import TREND_COLUMNS
 from evalkit.config import Place, load_place
 from evalkit.data import store
 from evalkit.fingerprint import code_sha256, place_sha256, sha256_json
@@ -31,30 +32,9 @@ __all__ = ["CACHE_DIR", "TREND_TABLE_COLUMNS", "Trend", "place_trends", "trends_
 CACHE_DIR = ".cache"
 #: Columns of :func:`place_trends`, in order.
 TREND_TABLE_COLUMNS = [
-    "behaviour",
-    "group_by",
-    "group",
-    "label",
-    "suppressed",
-    "shape",
-    "nonlinear",
-    "p_value",
-    "p_adjusted",
-    "n_adjusted",
-    "breakpoint",
-    "breakpoint_low",
-    "breakpoint_high",
-    "slope_before",
-    "slope_after",
-    "level_shift",
-    "slope_p_value",
-    "n_times",
-    "sentence",
-    "breakpoints",
-    "bound_p",
-    "events_near",
-    "points",
-    "curve",
+    *("behaviour", "group_by", "group", "label", "suppressed"),
+    *(c for c in TREND_COLUMNS if c != "models"),
+    *("n_adjusted", "slope_p_value", "bound_p", "events_near", "points", "curve"),
 ]
 _CURVE_POINTS = 120
 _FORMAT = 1  # bump when the cached table's meaning changes
