@@ -14,30 +14,34 @@ A row hidden by a rule keeps its keys and a ``suppressed`` flag and loses every 
 3. **Change since last round** (``change_since_last_round``): a group hidden, or empty, in
    either round shows no change; its panel (the people rated in both rounds) is protected by
    rule 1 over the panel's counts, and hidden whenever the group is.
-4. **Whole-round tables** (missing answers, straight-lining, the distribution of answers):
+4. **Trajectories** (the shape of a series over the rounds, its chart and sentence): drawn or
+   assessed only for a behaviour and group shown by rule 1 in every round of the series, so a
+   round hidden for being small never reappears as a point of a line
+   (:func:`shown_in_every_round`).
+5. **Whole-round tables** (missing answers, straight-lining, the distribution of answers):
    nothing for a round, or a behaviour in a round, with fewer than ``k`` people.
-5. **Story counts** (``story_counts``): a behaviour written about by fewer than ``k`` people in
+6. **Story counts** (``story_counts``): a behaviour written about by fewer than ``k`` people in
    a round shows no numbers, not even its total; the mix of ``k`` or more writers' stories is
    shown whole (a story's valence says nothing about who wrote it).
-6. **Moves between levels** (``transition_matrix``): the levels moved from are groups beside
+7. **Moves between levels** (``transition_matrix``): the levels moved from are groups beside
    the panel (rule 1); in each level shown, every move of fewer than ``k`` people (none
    included) is hidden, then the smallest shown until the hidden moves are at least two and
    hold at least ``k`` people together (:func:`hidden_cells`). The counts of moves up, down
    and staying (``transition_balance``), and the p-values they could be worked back from, are
    hidden when they would pin a hidden move, or the hidden moves of one direction, to 1 to
    ``k - 1`` people (:func:`balance_discloses`).
-7. **Ties between organisations** (maps, network indicators, churn): a tie is shown whoever
+8. **Ties between organisations** (maps, network indicators, churn): a tie is shown whoever
    reported it (that two organisations work together is about the organisations); its depth
    and trust count only from the reports of organisations with at least ``k`` people reporting
    ties that round (:func:`protect_ties`), in maps (drawn without a depth otherwise), the mix
    of depths, mean trust and ties deepened or weakened.
-8. **Brokers and names on maps**: an organisation is named only in a round when at least ``k``
+9. **Brokers and names on maps**: an organisation is named only in a round when at least ``k``
    of its people reported ties (:func:`organisations_shown`), since its place in the network
    comes from who its people said they work with.
-9. **Quotes** (``select_quotes``): only with consent; attributed to a sector or role only where
-   rule 1 over the round's people shows it, otherwise to "A partner" (:func:`quote_groups`);
-   never to an organisation; masked.
-10. **Masking** (:func:`mask_text`): e-mail addresses, web links, phone numbers in any
+10. **Quotes** (``select_quotes``): only with consent; attributed to a sector or role only
+    where rule 1 over the round's people shows it, otherwise to "A partner"
+    (:func:`quote_groups`); never to an organisation; masked.
+11. **Masking** (:func:`mask_text`): e-mail addresses, web links, phone numbers in any
     country's format (numbers without a country code read as the place's ``country``), UK
     postcodes, the names and aliases of the place's organisations and the people's names
     listed under ``redact:`` in ``place.yml``.
@@ -68,6 +72,7 @@ __all__ = [
     "place_keys",
     "with_group",
     "hidden_groups",
+    "shown_in_every_round",
     "suppress",
     "hidden_cells",
     "balance_discloses",
@@ -208,6 +213,26 @@ def hidden_groups(
     protected = protected.groupby([candidates[k] for k in keys], sort=False, dropna=False).cummax()
     hidden[protected.index[~protected.to_numpy()]] = True
     return pd.Series(hidden | ~people, index=table.index)
+
+
+def shown_in_every_round(levels: pd.DataFrame, rounds) -> set[tuple]:
+    """The (behaviour, group_by, group) series of a levels table shown in every one of ``rounds``.
+
+    A trajectory is drawn, or assessed, only for such a series: a round hidden for being small
+    must not reappear as a point of a line.
+
+    Examples
+    --------
+    >>> levels = pd.DataFrame({"behaviour": "trust", "group_by": "sector", "round": [1, 2, 1, 2],
+    ...     "group": ["public", "public", "private", "private"],
+    ...     "suppressed": [False, False, False, True]})
+    >>> shown_in_every_round(levels, [1, 2])
+    {('trust', 'sector', 'public')}
+    """
+    wanted = set(rounds)
+    shown = levels[~levels["suppressed"].astype(bool)]
+    found = shown.groupby(["behaviour", "group_by", "group"])["round"].agg(set)
+    return {key for key, seen in found.items() if wanted <= seen}
 
 
 def suppress(
