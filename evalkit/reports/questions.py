@@ -225,8 +225,9 @@ def _network(report) -> list[dict]:
             "changed in practice?"
         )
         evidence = (
-            f"Collaborating ties: {before['depth_collaborating']:.0%} of ties in round "
-            f"{report.previous_round}, {after['depth_collaborating']:.0%} in round {report.round}."
+            f"Collaborating ties: {before['depth_collaborating']:.0%} of the ties whose depth is "
+            f"shown in round {report.previous_round}, {after['depth_collaborating']:.0%} in round "
+            f"{report.round}."
         )
         found.append(_question("network", abs(deep) / 0.1, text, evidence))
     return found
