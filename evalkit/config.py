@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from phonenumbers import SUPPORTED_REGIONS
 
 from evalkit.exceptions import Problem, ValidationError
 
@@ -182,6 +181,13 @@ def store_path(place_dir: str | Path) -> Path:
 def raw_dir(place_dir: str | Path, round_number: int | None = None) -> Path:
     base = Path(place_dir) / "raw"
     return base if round_number is None else base / f"round-{round_number:02d}"
+
+
+def _known_country(code) -> bool:
+    """Whether ``code`` is a region phonenumbers knows (imported only for a place that says)."""
+    from phonenumbers import SUPPORTED_REGIONS
+
+    return isinstance(code, str) and code.upper() in SUPPORTED_REGIONS
 
 
 def _normalise(text: str) -> str:
@@ -595,7 +601,7 @@ def load_place(place_dir: str | Path) -> Place:
             "Write e.g. 'redact: [Jo Bloggs, Bloggs]', one name (or form of a name) each.",
         )
     country = data.get("country", DEFAULT_COUNTRY)
-    if not isinstance(country, str) or country.upper() not in SUPPORTED_REGIONS:
+    if country != DEFAULT_COUNTRY and not _known_country(country):
         check.add(
             "country",
             country,
