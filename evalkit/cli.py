@@ -89,6 +89,8 @@ def _run(args: argparse.Namespace) -> int:
             "give a place folder or a programme folder, e.g. 'evalkit run data/demo'."
         )
     rounds = None if args.all or args.round is None else [args.round]
+    from evalkit.config import formats_from_text
+
     scheduler = args.scheduler or os.environ.get("EVALKIT_SCHEDULER") or None
     security = None
     if scheduler is not None:
@@ -105,6 +107,7 @@ def _run(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         scheduler=scheduler,
         security=security,
+        formats=formats_from_text(args.formats) if args.formats else None,
     )
     failed = [r for r in results if not r.ok]
     counts = {s: sum(r.status == s for r in results) for s in ("ok", "up to date", "failed")}
@@ -259,6 +262,12 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="parallel notebooks (default: cores)"
     )
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    run.add_argument(
+        "--formats",
+        metavar="LIST",
+        help="what each report is written as, e.g. html,pdf,docx (default: each place's "
+        "formats in place.yml, else html); PDFs need Chromium",
+    )
     run.add_argument("--force", action="store_true", help="re-execute even what is up to date")
     run.add_argument(
         "--help-notebook", metavar="NAME", help="list a notebook's parameters (e.g. round_report)"

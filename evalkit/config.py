@@ -143,6 +143,9 @@ class Place:
     k_min: int = DEFAULT_K_MIN
     invited: dict = field(default_factory=dict)
     allow_fraction_ratings: bool = False  # read a rating written "7/10" as 7
+    formats: tuple[str, ...] = ("html",)  # what each report is written as
+    paper: str = "a4"  # the PDF's paper size
+    notebooks: Path | None = None  # a folder of the place's own report notebooks
 
     @property
     def round_numbers(self) -> list[int]:
@@ -197,7 +200,12 @@ PLACE_KEYS = (
     "organisations",
     "invited",
     "allow_fraction_ratings",
+    "formats",
+    "paper",
+    "notebooks",
 )
+#: What a report can be written as, besides its HTML page.
+REPORT_FORMATS = ("html", "pdf", "docx")
 #: The settings a framework file may hold.
 FRAMEWORK_KEYS = ("id", "name", "version", "scale", "groups", "behaviours", "description")
 _SCALE_KEYS = ("min", "max", "strongly_present", "largely_absent", "low_label", "high_label")
@@ -548,6 +556,31 @@ def _invited(check: _Checker, raw, sectors: dict, roles: dict) -> dict:
     )
 
 
+def report_formats(check, value, name: str = "formats") -> tuple[str, ...]:
+    """A list of report formats (html, pdf, docx), html always among them."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        check.add(name, value, "should be a list of formats", "Write e.g. 'formats: [html, pdf]'.")
+        return ("html",)
+    wanted = [str(f).strip().lower() for f in items]
+    unknown = [f for f in wanted if f not in REPORT_FORMATS]
+    for f in unknown:
+        check.add(name, f, "is not a report format", f"Use any of: {', '.join(REPORT_FORMATS)}.")
+    return tuple(f for f in REPORT_FORMATS if f == "html" or f in wanted)
+
+
+def formats_from_text(text: str) -> tuple[str, ...]:
+    """``--formats html,pdf,docx`` as a tuple of formats (html always included).
+
+    >>> formats_from_text("pdf, docx")
+    ('html', 'pdf', 'docx')
+    """
+    check = _Checker(Path("--formats"), _Lines(""))
+    formats = report_formats(check, text, "--formats")
+    check.raise_if_any()
+    return formats
+
+
 def load_place(place_dir: str | Path) -> Place:
     """Load and check ``place.yml`` in a place folder.
 
@@ -647,6 +680,22 @@ def load_place(place_dir: str | Path) -> Place:
             seen_keys[norm] = oid
         organisations.append(Organisation(oid, oname, sector, aliases))
     invited = _invited(check, data.get("invited"), sectors, roles)
+    formats = report_formats(check, data.get("formats", ["html"]))
+    paper = data.get("paper", "a4")
+    if paper not in ("a4", "letter"):
+        check.add("paper", paper, "should be a4 or letter", "Write 'paper: a4' or 'paper: letter'.")
+    notebooks = data.get("notebooks")
+    if notebooks is not None:
+        folder = place_dir / str(notebooks)
+        if not isinstance(notebooks, str) or not folder.is_dir():
+            check.add(
+                "notebooks",
+                notebooks,
+                "is not a folder",
+                "Give the folder of the place's own notebooks, relative to the place folder "
+                "(evalkit notebooks copy makes one to start from).",
+            )
+        notebooks = folder
     check.raise_if_any()
     return Place(
         dir=place_dir,
@@ -660,4 +709,7 @@ def load_place(place_dir: str | Path) -> Place:
         k_min=k_min,
         invited=invited,
         allow_fraction_ratings=fractions is True,
+        formats=formats,
+        paper=paper if paper in ("a4", "letter") else "a4",
+        notebooks=notebooks,
     )

@@ -75,13 +75,19 @@ def execute(job, notebook: bytes, show_code: bool = False) -> Executed:
         except Exception as err:  # the kernel would not start, the notebook would not read, ...
             error = f"{type(err).__name__}: {err}"
         if executed.exists():
-            if summary_path.exists():
-                stamp = provenance_stamp(json.loads(summary_path.read_text(encoding="utf-8")))
+            summary = (
+                json.loads(summary_path.read_text(encoding="utf-8"))
+                if summary_path.exists()
+                else None
+            )
+            if summary is not None:
+                stamp = provenance_stamp(summary)
             else:
                 stamp = f"{job.name} · this run failed: {error or 'no summary was written'}"
-            export_html(
-                executed, executed.with_suffix(".html"), provenance=stamp, show_code=show_code
-            )
+            page = executed.with_suffix(".html")
+            export_html(executed, page, provenance=stamp, show_code=show_code)
+            if not error and summary is not None:
+                error = _documents(job, page, summary)
         if not error and not summary_path.exists():
             error = "the notebook finished without writing summary.json"
         files = {
@@ -90,6 +96,22 @@ def execute(job, notebook: bytes, show_code: bool = False) -> Executed:
             if path.is_file()
         }
     return Executed(job.name, files, error, time.perf_counter() - start)
+
+
+def _documents(job, page: Path, summary: dict) -> str:
+    """The report's PDF and Word file beside its page, as ``job.formats`` asks; the error, if
+    one could not be made (the report is then failed, and kept in ``NAME.failed/``)."""
+    from evalkit.reports.html.documents import print_pdf, write_docx
+
+    header = f"{summary.get('place_name', '')} · {summary.get('round_label', '')}".strip(" ·")
+    try:
+        if "pdf" in job.formats:
+            print_pdf(page, page.with_suffix(".pdf"), header=header, paper=job.paper)
+        if "docx" in job.formats:
+            write_docx(page, page.with_suffix(".docx"))
+    except Exception as err:  # no Chromium, pandoc failing, ...
+        return f"{type(err).__name__}: {err}"
+    return ""
 
 
 def compute_trends(place_dir: str, through_round: int, k_min: int, *_: object) -> str:

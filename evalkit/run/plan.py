@@ -54,6 +54,8 @@ class Job:
     data_sha256: str = ""
     config_sha256: str = ""
     trends: tuple = ()
+    formats: tuple[str, ...] = ("html",)
+    paper: str = "a4"
 
     def inputs(self) -> dict:
         """What the output is built from: the notebook, the parameters, the data, the place's
@@ -64,6 +66,8 @@ class Job:
             "parameters": self.parameters,
             "data_sha256": self.data_sha256,
             "config_sha256": self.config_sha256,
+            "formats": list(self.formats),
+            "paper": self.paper,
             "evalkit_version": __version__,
             "evalkit_sha256": code_sha256(),
         }
@@ -122,15 +126,16 @@ def plan(
     *,
     rounds: list[int] | None = None,
     outputs_dir: str | Path = "outputs",
+    formats: tuple[str, ...] | None = None,
 ) -> Plan:
     """The jobs of a cycle for a place or a programme of places.
 
     Every round report (or those of ``rounds``); with no ``rounds``, each place's trajectory
     once it has :data:`MIN_TREND_ROUNDS` rounds, and, for two or more such places, the programme
-    view.
+    view. ``formats`` (html, pdf, docx) overrides each place's ``formats`` in ``place.yml``.
     """
     outputs = Path(outputs_dir).resolve()
-    plans = [_plan_place(load_place(p), rounds, outputs) for p in find_places(directory)]
+    plans = [_plan_place(load_place(p), rounds, outputs, formats) for p in find_places(directory)]
     jobs = [job for place_plan, _ in plans for job in place_plan.jobs]
     waiting = [w for place_plan, _ in plans for w in place_plan.waiting]
     if len(plans) > 1 and rounds is None:
@@ -168,12 +173,12 @@ def plan_place(
 
     Raises :class:`RunError` naming the round when a round is not in ``place.yml`` or has no data.
     """
-    place_plan, _ = _plan_place(load_place(place_dir), rounds, Path(outputs_dir).resolve())
+    place_plan, _ = _plan_place(load_place(place_dir), rounds, Path(outputs_dir).resolve(), None)
     return place_plan
 
 
 def _plan_place(
-    place: Place, rounds: list[int] | None, outputs: Path
+    place: Place, rounds: list[int] | None, outputs: Path, formats: tuple | None
 ) -> tuple[Plan, tuple[Place, list[int]]]:
     from evalkit.data import store
 
@@ -210,6 +215,8 @@ def _plan_place(
             data_sha256=store.files_hash(files, through),
             config_sha256=place_sha256(place, through),
             trends=((folder, through, place.k_min),) if needs_trends else (),
+            formats=formats or place.formats,
+            paper=place.paper,
         )
 
     jobs = [job(f"round-{n:02d}", "round_report.ipynb", n, round=n) for n in sorted(rounds)]
@@ -255,4 +262,6 @@ def _programme_job(ready, jobs: list[Job], outputs: Path) -> Job:
         data_sha256=sha256_text("".join(f"{j.name}:{j.data_sha256}\n" for j in parts)),
         config_sha256=sha256_text("".join(f"{j.name}:{j.config_sha256}\n" for j in parts)),
         trends=tuple(t for j in parts for t in j.trends),
+        formats=tuple(f for f in ("html", "pdf", "docx") if any(f in j.formats for j in parts)),
+        paper=parts[0].paper,
     )

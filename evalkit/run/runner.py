@@ -167,16 +167,18 @@ def run(
     progress: bool = True,
     scheduler: str | None = None,
     security=None,
+    formats: tuple[str, ...] | None = None,
 ) -> list[JobResult]:
     """Run a cycle for a place or a programme folder and refresh ``outputs/index.html``.
 
     Reports a place has too few rounds for are not run; the index says when they will come.
     With ``scheduler`` (a Dask scheduler's address, or ``"local"``/``"local:N"``) the notebooks
     run on that cluster; the cluster is reached before anything in ``outputs/`` changes.
+    ``formats`` (html, pdf, docx) overrides the places' own ``formats`` in ``place.yml``.
     """
     from evalkit.reports.html.index import write_index
 
-    cycle = plan(directory, rounds=rounds, outputs_dir=outputs_dir)
+    cycle = plan(directory, rounds=rounds, outputs_dir=outputs_dir, formats=formats)
     results = run_jobs(
         cycle.jobs,
         workers=workers,

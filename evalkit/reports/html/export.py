@@ -5,6 +5,7 @@ charts with their alt text, a table of contents and a provenance footer.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
 from evalkit._io import write_text_atomic
@@ -42,11 +43,28 @@ def export_html(
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    title = notebook.metadata.get("title") or Path(notebook_path).stem.replace("_", " ")
+    fallback = notebook.metadata.get("title") or Path(notebook_path).stem.replace("_", " ")
     body, _ = exporter.from_notebook_node(
-        notebook, resources={"metadata": {"name": title}, "evalkit_provenance": provenance}
+        notebook,
+        resources={
+            "metadata": {"name": fallback},
+            "evalkit_provenance": provenance,
+            "evalkit_css": _css(show_code),
+        },
     )
+    if "<title></title>" in body:  # a notebook without a title heading
+        body = body.replace("<title></title>", f"<title>{html.escape(fallback)}</title>", 1)
     return write_text_atomic(Path(html_path), body)
+
+
+def _css(show_code: bool) -> str:
+    """The page's CSS: evalkit's own, and the code highlighting only when code is shown."""
+    css = (TEMPLATES_DIR / "evalkit_report" / "report.css").read_text(encoding="utf-8")
+    if show_code:
+        from pygments.formatters import HtmlFormatter
+
+        css += "\n" + HtmlFormatter().get_style_defs(".highlight")
+    return css
 
 
 def provenance_stamp(summary: dict) -> str:
