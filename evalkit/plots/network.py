@@ -16,6 +16,7 @@ import numpy as np
 from evalkit.config import DEFAULT_SECTORS
 from evalkit.network.brokers import top_brokers
 from evalkit.plots.rounds import SECTOR_COLOURS, SECTOR_MARKERS
+from evalkit.plots.style import FONT_PT, MAX_WIDTH_IN, set_title, styled, wrapped
 
 __all__ = [
     "DEPTH_STYLES",
@@ -25,18 +26,19 @@ __all__ = [
     "plot_network_small_multiples",
 ]
 
-#: Line width and opacity of a tie at each depth, networking (faint) to collaborating (bold).
+#: Line width and opacity of a tie at each depth, networking (thin) to collaborating (bold); the
+#: faintest still 3:1 on white.
 DEPTH_STYLES = {
-    "networking": (0.4, 0.18),
-    "coordinating": (0.8, 0.3),
-    "cooperating": (1.4, 0.5),
-    "collaborating": (2.4, 0.8),
+    "networking": (0.5, 0.5),
+    "coordinating": (0.9, 0.55),
+    "cooperating": (1.5, 0.7),
+    "collaborating": (2.6, 0.9),
 }
 #: A tie whose depth is not shown: (line width, opacity), drawn dashed.
-HIDDEN_DEPTH_STYLE = (0.9, 0.45)
+HIDDEN_DEPTH_STYLE = (0.9, 0.55)
 _DASHES = (0, (3, 2))
-_EDGE_COLOUR = "#4D4D4D"
-_OTHER_COLOUR = "#999999"
+_EDGE_COLOUR = "#1A1A1A"
+_OTHER_COLOUR = "#767676"
 _LAYOUT_SEED = 2024
 
 
@@ -119,11 +121,11 @@ def _legend_handles(styles: dict, hidden: str | None = None) -> tuple[list, list
     from matplotlib.lines import Line2D
 
     sector_handles = [
-        Line2D([], [], ls="", marker=marker, color=colour, markersize=7, label=label)
+        Line2D([], [], ls="", marker=marker, color=colour, markersize=9, label=wrapped(label, 14))
         for colour, marker, label in styles.values()
     ]
     depth_handles = [
-        Line2D([], [], color=_EDGE_COLOUR, lw=w, alpha=max(a, 0.35), label=d.capitalize())
+        Line2D([], [], color=_EDGE_COLOUR, lw=w, alpha=a, label=d.capitalize())
         for d, (w, a) in DEPTH_STYLES.items()
     ]
     if hidden:
@@ -140,9 +142,10 @@ def _hidden_depth_label(graphs) -> str | None:
         return None
     k_min = next((g.graph["k_min"] for g in graphs if "k_min" in g.graph), None)
     fewer = f"fewer than {k_min}" if k_min else "too few"
-    return f"Not shown ({fewer}\npeople answered)"
+    return wrapped(f"Not shown ({fewer} people answered)", 16)
 
 
+@styled
 def plot_network_map(
     graph,
     positions: Mapping,
@@ -190,7 +193,7 @@ def plot_network_map(
 
     graph = _graph(graph)
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 6.5))
+        _, ax = plt.subplots(figsize=(MAX_WIDTH_IN, MAX_WIDTH_IN + 2.4), layout="constrained")
     lines = {None: (*HIDDEN_DEPTH_STYLE, _DASHES)}
     lines.update({d: (*style, "solid") for d, style in DEPTH_STYLES.items()})
     for depth, (width, alpha, dashes) in lines.items():  # shallow ties first, deep on top
@@ -233,53 +236,53 @@ def plot_network_map(
             away = np.asarray(positions[node], dtype=float) - centre
             away = away / np.hypot(*away) if np.hypot(*away) > 1e-9 else np.array([1.0, 0.0])
             ax.annotate(
-                graph.nodes[node].get("name", str(node)),
+                wrapped(graph.nodes[node].get("name", str(node)), 16),
                 positions[node],
                 xytext=tuple(14 * away),
                 textcoords="offset points",
                 ha="left" if away[0] >= 0 else "right",
                 va="bottom" if away[1] >= 0 else "top",
-                fontsize=8,
+                fontsize=FONT_PT,
                 zorder=3,
                 path_effects=[effects.withStroke(linewidth=3, foreground="white")],
             )
     if len(xy):
         low, high = xy.min(axis=0), xy.max(axis=0)
-        pad = 0.08 * np.maximum(high - low, 1e-9)
+        pad = (0.08 if n_labels == 0 and labels is None else 0.22) * np.maximum(high - low, 1e-9)
         ax.set_xlim(low[0] - pad[0], high[0] + pad[0])
         ax.set_ylim(low[1] - pad[1], high[1] + pad[1])
     ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
     if legend:
         sector_handles, depth_handles = _legend_handles(styles, _hidden_depth_label([graph]))
-        # the depth legend is kept as an artist of its own; the sector legend is ax.legend_
-        for handles, heading, loc, anchor in (
-            (depth_handles, "How closely they work", "upper left", 0.45),
-            (sector_handles, "Sector", "lower left", 0.5),
+        # below the map, side by side: the map keeps the chart's whole width. The depth legend
+        # is kept as an artist of its own; the sector legend is ax.legend_
+        for handles, heading, anchor in (
+            (depth_handles, "How closely they work", 0.5),
+            (sector_handles, "Sector", 0.0),
         ):
             shown = ax.legend(
                 handles=handles,
                 title=heading,
-                loc=loc,
-                bbox_to_anchor=(1.0, anchor),
-                fontsize=8,
-                title_fontsize=8,
+                loc="upper left",
+                bbox_to_anchor=(anchor, -0.01),
                 frameon=False,
+                alignment="left",
             )
             if handles is depth_handles:
                 ax.add_artist(shown)
-    if title:
-        ax.set_title(title, loc="left", fontsize=11)
+    set_title(ax, title)
     return ax
 
 
+@styled
 def plot_network_small_multiples(
     graphs,
     positions: Mapping,
     rounds: Iterable[int] | None = None,
     *,
     sectors: Mapping[str, str] | None = None,
-    ncols: int = 4,
+    ncols: int = 2,
     n_labels: int = 0,
     captions: Mapping[int, str] | None = None,
     title: str | None = None,
@@ -317,7 +320,11 @@ def plot_network_small_multiples(
     rounds = list(graphs) if rounds is None else list(rounds)
     ncols = max(1, min(ncols, len(rounds)))
     nrows = int(np.ceil(len(rounds) / ncols)) if rounds else 1
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.2 * ncols, 2.3 * nrows + 0.8), squeeze=False)
+    side = MAX_WIDTH_IN / ncols
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(MAX_WIDTH_IN, (side + 0.4) * nrows + 2.2), squeeze=False,
+        layout="constrained",
+    )  # fmt: skip
     for ax, r in zip(axes.flat, rounds, strict=False):
         graph = _graph(graphs[r])
         plot_network_map(
@@ -330,25 +337,17 @@ def plot_network_small_multiples(
             ax=ax,
         )
         caption = f"{graph.number_of_edges()} ties" if captions is None else captions.get(r)
-        ax.set_title(f"Round {r}: {caption}" if caption else f"Round {r}", fontsize=9, loc="left")
+        ax.set_title(wrapped(f"Round {r}: {caption}" if caption else f"Round {r}", 24), loc="left")
     for ax in axes.flat[len(rounds) :]:
         ax.set_axis_off()
     shown = [_graph(graphs[r]) for r in rounds]
     styles = _sector_styles(shown, dict(DEFAULT_SECTORS if sectors is None else sectors))
     sector_handles, depth_handles = _legend_handles(styles, _hidden_depth_label(shown))
-    # one legend of two rows (sectors above depths): filled column by column, so interleave
-    width = max(len(sector_handles), len(depth_handles))
+    # sectors in the first column, depths in the second (a legend fills column by column)
     blank = Line2D([], [], ls="", label=" ")
-    rows = [h + [blank] * (width - len(h)) for h in (sector_handles, depth_handles)]
-    fig.legend(
-        handles=[h for pair in zip(*rows, strict=True) for h in pair],
-        loc="lower center",
-        ncol=width,
-        fontsize=8,
-        frameon=False,
-        bbox_to_anchor=(0.5, 0.0),
-    )
+    height = max(len(sector_handles), len(depth_handles))
+    columns = [h + [blank] * (height - len(h)) for h in (sector_handles, depth_handles)]
+    fig.legend(handles=columns[0] + columns[1], loc="outside lower left", ncol=2, frameon=False)
     if title:
-        fig.suptitle(title, x=0.01, ha="left", fontsize=11)
-    fig.tight_layout(rect=(0, 0.08, 1, 0.96 if title else 1))
+        fig.suptitle(wrapped(title, 50), x=0.01, ha="left", fontsize=FONT_PT + 1.5)
     return fig

@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evalkit.plots.style import MAX_WIDTH_IN, on_colour, styled, wrapped
 from evalkit.plots.trajectory import EVENT_COLOURS, EVENT_STYLES
 from evalkit.stories.counts import VALENCES
 
 __all__ = ["VALENCE_COLOURS", "plot_story_mix", "plot_story_mixes", "story_mix_alt"]
 
-#: One colour per valence (Okabe-Ito vermillion and blue, and a light grey between them: they
-#: differ in lightness too); negative is always at the bottom of a bar and the legend names each.
-VALENCE_COLOURS = {"negative": "#D55E00", "mixed": "#C8C8C8", "positive": "#0072B2"}
-_TEXT_ON = {"negative": "white", "mixed": "#333333", "positive": "white"}
-_HIDDEN_STYLE = {"color": "white", "edgecolor": "#999999", "hatch": "////", "lw": 0.6}
+#: One colour per valence (Okabe-Ito vermillion and blue, and a grey between them, each 3:1 or more
+#: on white); negative is always at the bottom of a bar and the legend names each.
+VALENCE_COLOURS = {"negative": "#D55E00", "mixed": "#767676", "positive": "#0072B2"}
+_HIDDEN_STYLE = {"color": "white", "edgecolor": "#767676", "hatch": "////", "lw": 0.6}
 _WIDTH = 0.7
 
 
@@ -27,6 +27,7 @@ def _k_min(counts: pd.DataFrame, k_min: int | None) -> int | None:
     return k_min if k_min is not None else counts.attrs.get("k_min")
 
 
+@styled
 def plot_story_mix(
     counts: pd.DataFrame,
     framework=None,
@@ -78,7 +79,7 @@ def plot_story_mix(
     rounds = np.sort(rows["round"].unique()).astype(int)
     hidden = rows.groupby("round")["suppressed"].any().reindex(rounds).fillna(True).to_numpy()
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 3.4))
+        _, ax = plt.subplots(figsize=(MAX_WIDTH_IN, 3.8), layout="constrained")
     bottom = np.zeros(len(rounds))
     for valence in VALENCES:
         share = (
@@ -101,28 +102,29 @@ def plot_story_mix(
         )
         if annotate:
             for x, y, h in zip(rounds, bottom, share, strict=True):
-                if h >= 12:
-                    colour = _TEXT_ON[valence]
+                if h >= 16:
                     ax.text(
                         x,
                         y + h / 2,
                         f"{h:.0f}%",
                         ha="center",
                         va="center",
-                        fontsize=7,
-                        color=colour,
+                        color=on_colour(VALENCE_COLOURS[valence]),
                     )
         bottom += share
     k = _k_min(counts, k_min)
     for x in rounds[hidden]:
         ax.bar(x, 100, width=_WIDTH, **_HIDDEN_STYLE)
-        note = f"fewer than {k} wrote" if k else "too few"
-        ax.text(x, 50, note, rotation=90, ha="center", va="center", fontsize=7, color="#555555")
+        note = f"fewer than {k}" if annotate and k else "too few"
+        ax.text(
+            x, 50, note, rotation=90, ha="center", va="center", color="#4D4D4D",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+        )  # fmt: skip
     if annotate:
         totals = rows.groupby("round")["n_behaviour"].first().reindex(rounds).to_numpy()
         for x, n, is_hidden in zip(rounds, totals, hidden, strict=True):
             if not is_hidden:
-                ax.text(x, 102, f"{n:.0f}", ha="center", va="bottom", fontsize=7, color="#555555")
+                ax.text(x, 102, f"{n:.0f}", ha="center", va="bottom", color="#4D4D4D")
     kinds = []
     if events is not None and len(events):
         # just before the round: the event happened between that survey and the one before;
@@ -133,7 +135,7 @@ def plot_story_mix(
                 event.round - 0.5 + 0.05 * nth,
                 color=EVENT_COLOURS.get(event.kind, "#666666"),
                 ls=EVENT_STYLES.get(event.kind, "-"),
-                lw=1,
+                lw=1.5,
                 label=None if event.kind in kinds else f"Event: {event.kind}",
             )
             kinds.append(event.kind)
@@ -141,7 +143,7 @@ def plot_story_mix(
     if len(rounds):
         ax.set_xlim(rounds.min() - 0.6, rounds.max() + 0.6)
     ax.set_ylim(0, 110)
-    ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+    ax.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
     ax.set_xlabel("Round (number of stories above each bar)" if annotate else "Round")
     ax.set_ylabel("Share of stories")
     for side in ("top", "right"):
@@ -158,18 +160,19 @@ def plot_story_mix(
             loc="lower left",
             bbox_to_anchor=(0.0, 1.0),
             ncol=3,
-            fontsize=8,
             frameon=False,
         )
     ax.set_title(
-        title or f"Stories about {_label(framework, behaviour).lower()}, round by round",
+        wrapped(
+            title or f"Stories about {_label(framework, behaviour).lower()}, round by round", 40
+        ),
         loc="left",
-        fontsize=11,
-        pad=6 + 14 * rows_of_legend,
+        pad=6 + 22 * rows_of_legend,
     )
     return ax
 
 
+@styled
 def plot_story_mixes(
     counts: pd.DataFrame,
     framework,
@@ -177,7 +180,7 @@ def plot_story_mixes(
     behaviours: list[str] | None = None,
     events: pd.DataFrame | None = None,
     k_min: int | None = None,
-    ncols: int = 3,
+    ncols: int = 2,
     title: str | None = None,
 ):
     """Small multiples of :func:`plot_story_mix`, one panel per behaviour in framework order.
@@ -191,7 +194,12 @@ def plot_story_mixes(
     order = [b for b in framework.behaviour_ids if behaviours is None or b in behaviours]
     nrows = int(np.ceil(len(order) / ncols))
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(3.1 * ncols, 2.3 * nrows + 0.6), sharey=True, squeeze=False
+        nrows,
+        ncols,
+        figsize=(MAX_WIDTH_IN, 2.5 * nrows + 1.2),
+        sharey=True,
+        squeeze=False,
+        layout="constrained",
     )
     for ax, behaviour in zip(axes.ravel(), order, strict=False):
         plot_story_mix(
@@ -205,38 +213,37 @@ def plot_story_mixes(
             legend=False,
             annotate=False,
         )
-        ax.title.set_fontsize(9)
+        ax.set_title(wrapped(_label(framework, behaviour), 22), loc="left", pad=4)
         ax.set_xlabel("")
         ax.set_ylabel("")
-    for ax in axes.ravel()[len(order) :]:
-        ax.set_visible(False)
+    spare = axes.ravel()[len(order) :]
+    for ax in spare:
+        ax.set_axis_off()
     entries: dict = {}  # every panel's legend entries once: the tones first, then the events
     for ax in axes.ravel()[: len(order)]:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             entries.setdefault(label, handle)
     names = sorted(entries, key=lambda name: name.startswith("Event"))
-    fig.legend(
-        [entries[name] for name in names],
-        names,
-        loc="upper left",
-        bbox_to_anchor=(0.01, 0.965),
-        ncol=min(len(names), 6),
-        fontsize=8,
-        frameon=False,
-    )
     fig.suptitle(
-        title or "Share of stories that were negative, mixed or positive, round by round",
+        wrapped(
+            title or "Share of stories that were negative, mixed or positive, round by round", 50
+        ),
         x=0.01,
-        y=0.995,
         ha="left",
-        fontsize=11,
+        fontsize=15,
     )
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    handles = [entries[name] for name in names]
+    if len(spare):  # the legend in the panel left empty
+        spare[0].legend(handles, names, loc="center left", frameon=False)
+    else:
+        fig.legend(handles, names, loc="outside lower left", ncol=2, frameon=False)
     return fig
 
 
 def story_mix_alt(counts: pd.DataFrame, framework=None, *, behaviour: str | None = None) -> str:
-    """Alt text for :func:`plot_story_mix` (one behaviour) or :func:`plot_story_mixes` (all).
+    """Alt text for :func:`plot_story_mix` (one behaviour) or :func:`plot_story_mixes` (all):
+    what the chart shows and its main point, in a sentence or two (the numbers are in
+    :func:`evalkit.words.stories.story_numbers`).
 
     Examples
     --------
@@ -252,7 +259,7 @@ def story_mix_alt(counts: pd.DataFrame, framework=None, *, behaviour: str | None
     shown = counts[~counts["suppressed"].astype(bool)]
     negative = shown[shown["valence"] == "negative"]
     if behaviour is not None:
-        rows = negative[negative["behaviour"] == behaviour]
+        rows = negative[negative["behaviour"] == behaviour].sort_values("round")
         hidden = sorted(
             counts.loc[
                 (counts["behaviour"] == behaviour) & counts["suppressed"].astype(bool), "round"
@@ -263,27 +270,23 @@ def story_mix_alt(counts: pd.DataFrame, framework=None, *, behaviour: str | None
             f"{_label(framework, behaviour).lower()} that were negative, mixed or positive."
         )
         if len(rows):
-            pairs = zip(rows["round"], rows["share"], strict=True)
-            parts = [f"{share:.0%} in round {r}" for r, share in pairs]
+            ends = rows.iloc[[0, -1]] if len(rows) > 1 else rows
+            parts = [f"{r['share']:.0%} in round {r['round']}" for _, r in ends.iterrows()]
             text += f" Negative: {', '.join(parts)}."
         if hidden:
-            which = ", ".join(str(int(r)) for r in hidden)
-            text += f" Not shown for round{'s' if len(hidden) > 1 else ''} {which}: too few "
-            text += "people wrote about it."
+            which = f"round {hidden[0]}" if len(hidden) == 1 else f"{len(hidden)} rounds"
+            text += f" Not shown for {which}: too few people wrote about it."
         return text
-    parts = []
-    for b in pd.unique(counts["behaviour"]):
-        rows = negative[negative["behaviour"] == b].sort_values("round")
-        if len(rows) >= 2:
-            first, last = rows.iloc[0], rows.iloc[-1]
-            parts.append(
-                f"{_label(framework, b)} {first['share']:.0%} in round {first['round']} to "
-                f"{last['share']:.0%} in round {last['round']}"
-            )
     text = (
-        "Small multiples, one per behaviour, of stacked bars showing the share of stories that "
-        "were negative, mixed or positive in each round."
+        "Stacked bars, one panel per behaviour, of the share of stories that were negative, "
+        "mixed or positive in each round."
     )
-    if parts:
-        text += " Share negative, first to last round shown: " + "; ".join(parts) + "."
-    return text
+    if negative.empty:
+        return text
+    last = negative[negative["round"] == negative["round"].max()]
+    most, least = last.loc[last["share"].idxmax()], last.loc[last["share"].idxmin()]
+    return (
+        f"{text} In round {most['round']}, stories about {_label(framework, most['behaviour'])} "
+        f"were most often negative ({most['share']:.0%}), about "
+        f"{_label(framework, least['behaviour']).lower()} least ({least['share']:.0%})."
+    )

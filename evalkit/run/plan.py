@@ -23,6 +23,7 @@ from evalkit.run.notebooks import ReportNotebook, report_notebooks
 
 __all__ = [
     "BUILD_FILE",
+    "FIGURES_DIR",
     "MIN_TREND_ROUNDS",
     "PROGRAMME_DIR",
     "Job",
@@ -37,6 +38,8 @@ __all__ = [
 BUILD_FILE = "build.json"
 #: The programme view's folder in ``outputs/``.
 PROGRAMME_DIR = "programme"
+#: The folder beside each report's page holding its charts and tables as files to reuse.
+FIGURES_DIR = "figures"
 
 
 @dataclass(frozen=True)
@@ -260,7 +263,10 @@ def _plan_place(
             name=out_dir.relative_to(outputs).as_posix(),
             notebook=notebook.path,
             out_dir=out_dir,
-            parameters=_declared(notebook, {"place": folder, **parameters, "k_min": place.k_min}),
+            parameters=_declared(
+                notebook,
+                {"place": folder, **parameters, "k_min": place.k_min, "figures_dir": FIGURES_DIR},
+            ),
             data_sha256=store.files_hash(files, through),
             config_sha256=place_sha256(place, through),
             trends=((folder, through, place.k_min),) if needs_trends else (),
@@ -294,10 +300,9 @@ def _plan_place(
 
 
 def _declared(notebook: ReportNotebook, parameters: dict) -> dict:
-    """The parameters a notebook declares, of those the runner gives (a notebook of one's own
-    need not take ``k_min``); the built-ins take them all."""
-    if notebook.builtin:
-        return parameters
+    """The parameters a notebook declares, of those the runner gives: a notebook of one's own
+    need not take ``k_min`` or ``figures_dir`` (the folder beside its page for its charts and
+    tables, ``figures/``)."""
     from evalkit.run.params import notebook_parameters
 
     declared = notebook_parameters(notebook.path)
@@ -332,6 +337,7 @@ def _programme_job(
     parameters = {
         "places": [str(place.dir.resolve()) for place, _ in places],
         "k_min": 0,  # each place's own threshold, as in its own reports
+        "figures_dir": FIGURES_DIR,
     }
     return Job(
         name=out_dir.relative_to(outputs).as_posix(),

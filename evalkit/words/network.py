@@ -15,6 +15,8 @@ __all__ = [
     "network_points",
     "network_rounds_table",
     "describe_network",
+    "network_alt",
+    "sector_ties",
 ]
 
 
@@ -135,3 +137,59 @@ def describe_network(indicators: pd.DataFrame, round: int) -> str:
     if isolated:
         text += f" and {isolated} organisation{'s' if isolated != 1 else ''} had none"
     return text + "."
+
+
+def network_alt(indicators: pd.DataFrame, round: int) -> str:
+    """The alt text of a round's network map: what it shows, and the round in one sentence.
+
+    >>> indicators = pd.DataFrame({"round": [3], "n_orgs": [58], "n_ties": [190],
+    ...                            "density": [0.115], "cross_sector_share": [0.42],
+    ...                            "n_isolates": [0]})
+    >>> print(network_alt(indicators, 3))  # doctest: +NORMALIZE_WHITESPACE
+    Map of the organisations, coloured by sector, and the ties between them. In round 3, 58
+    organisations had 190 ties between them (12% of all possible ties); 42% of the ties crossed
+    sectors.
+    """
+    return (
+        "Map of the organisations, coloured by sector, and the ties between them. "
+        + describe_network(indicators, round)
+    )
+
+
+def sector_ties(graph, sectors: dict[str, str]) -> pd.DataFrame:
+    """A network map's numbers: how many organisations of each sector had a tie, and how many
+    ties each sector had with each sector (ties are shown whatever their depth).
+
+    >>> import networkx as nx
+    >>> g = nx.Graph()
+    >>> g.add_nodes_from([("a", {"sector": "public"}), ("b", {"sector": "public"}),
+    ...                   ("c", {"sector": "voluntary"}), ("d", {"sector": "voluntary"})])
+    >>> g.add_edges_from([("a", "b"), ("a", "c")])
+    >>> sector_ties(g, {"public": "Public", "voluntary": "Voluntary"}).to_dict("records")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'Sector': 'Public', 'Organisations with a tie': 2, 'Ties with Public': 1,
+      'Ties with Voluntary': 1},
+     {'Sector': 'Voluntary', 'Organisations with a tie': 1, 'Ties with Public': 1,
+      'Ties with Voluntary': 0}]
+    """
+    graph = getattr(graph, "undirected", graph)
+    sector_of = dict(graph.nodes(data="sector"))
+    present = [s for s in sectors if s in set(sector_of.values())]
+    present += sorted({s for s in sector_of.values() if s not in sectors}, key=str)
+    name = {s: sectors.get(s, str(s).replace("_", " ").capitalize()) for s in present}
+    counts = {(a, b): 0 for a in present for b in present}
+    for u, v in graph.edges():
+        a, b = sector_of[u], sector_of[v]
+        counts[a, b] += 1
+        if a != b:
+            counts[b, a] += 1
+    tied = {s: 0 for s in present}
+    for node, degree in graph.degree():
+        if degree:
+            tied[sector_of[node]] += 1
+    rows = []
+    for a in present:
+        row = {"Sector": name[a], "Organisations with a tie": tied[a]}
+        row |= {f"Ties with {name[b]}": counts[a, b] for b in present}
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -25,6 +25,10 @@ __all__ = [
     "heatmap_title",
     "levels_alt",
     "responses_table",
+    "distribution_alt",
+    "distribution_numbers",
+    "group_numbers",
+    "levels_numbers",
 ]
 
 
@@ -320,18 +324,129 @@ def heatmap_title(group_by: str) -> str:
     return f"Average rating by {_GROUPINGS[group_by]}"
 
 
-def heatmap_alt(group_by: str) -> str:
-    """The alt text of the averages by sector or role."""
+def heatmap_alt(report, group_by: str) -> str:
+    """The alt text of the averages by sector or role: what it shows, and its extremes.
+
+    One sentence or two (the numbers are in the table beside it), from the privacy-checked levels.
+    """
+    names = {"sector": report.place.sectors, "role": report.place.roles}[group_by]
+    levels = report.levels_for(group_by)
+    shown = levels[~levels["suppressed"].astype(bool) & levels["mean"].notna()]
+    text = (
+        f"Heat map of the average rating of each behaviour by {_GROUPINGS[group_by]}, "
+        f"round {report.round}"
+    )
+    if shown.empty:
+        return text + f": every {_GROUPINGS[group_by]} too small to show."
+    labels = report.framework.labels
+    top, low = shown.loc[shown["mean"].idxmax()], shown.loc[shown["mean"].idxmin()]
+    hidden = sorted(set(levels.loc[levels["suppressed"].astype(bool), "group"]))
     return (
-        f"Heat map of average rating for each behaviour and {_GROUPINGS[group_by]}; "
-        "groups too small to show are marked."
+        f"{text}. Highest: {labels[top['behaviour']].lower()}, "
+        f"{names.get(top['group'], top['group'])} ({one_decimal(top['mean'])}); lowest: "
+        f"{labels[low['behaviour']].lower()}, {names.get(low['group'], low['group'])} "
+        f"({one_decimal(low['mean'])})." + (f" {len(hidden)} hidden for privacy." if hidden else "")
     )
 
 
-def levels_alt(previous_round: int | None) -> str:
-    """The alt text of the averages chart."""
-    beside = f", beside round {previous_round}" if previous_round is not None else ""
-    return f"Average rating of each behaviour this round, with 95% intervals{beside}."
+def levels_alt(report) -> str:
+    """The alt text of the averages chart: what it shows, and the highest and lowest behaviour."""
+    beside = f", beside round {report.previous_round}" if report.previous_round is not None else ""
+    now = report.levels_for("all")
+    shown = now[~now["suppressed"].astype(bool)]
+    text = f"Average rating of each behaviour in round {report.round}, with 95% intervals{beside}"
+    if shown.empty:
+        return text + "."
+    labels = report.framework.labels
+    top, low = shown.loc[shown["mean"].idxmax()], shown.loc[shown["mean"].idxmin()]
+    return (
+        f"{text}. Highest: {labels[top['behaviour']].lower()} ({one_decimal(top['mean'])}); "
+        f"lowest: {labels[low['behaviour']].lower()} ({one_decimal(low['mean'])})."
+    )
+
+
+def distribution_alt(report) -> str:
+    """The alt text of how the answers spread: what it shows, and the commonest rating."""
+    spread = report.distribution[report.distribution["round"] == report.round]
+    text = (
+        "Heat map of the share of answers at each rating, for each behaviour, in round "
+        f"{report.round}"
+    )
+    if spread.empty:
+        return text + "."
+    common = spread.groupby("rating")["count"].sum().idxmax()
+    return f"{text}. The commonest rating overall was {common:g}."
+
+
+def levels_numbers(report) -> pd.DataFrame:
+    """The averages chart's numbers: each behaviour's average and interval, beside last round's.
+
+    Hidden groups say "not shown", as in the chart and the JupyterLab card.
+    """
+    previous = report.previous_round
+    now = report.levels_for("all").set_index("behaviour")
+    before = report.levels_for("all", previous).set_index("behaviour") if previous else None
+    rows = []
+    for behaviour, label in report.framework.labels.items():
+        if behaviour not in now.index:
+            continue
+        row = now.loc[behaviour]
+        hidden = bool(row["suppressed"])
+        cells = {
+            "Behaviour": label,
+            f"Round {report.round} average": "not shown" if hidden else one_decimal(row["mean"]),
+            "95% interval": "" if hidden else interval_text(row["ci_low"], row["ci_high"]),
+        }
+        if before is not None:
+            earlier = before.loc[behaviour] if behaviour in before.index else None
+            cells[f"Round {previous} average"] = (
+                ""
+                if earlier is None
+                else "not shown"
+                if bool(earlier["suppressed"])
+                else one_decimal(earlier["mean"])
+            )
+        rows.append(cells)
+    return pd.DataFrame(rows)
+
+
+def distribution_numbers(report) -> pd.DataFrame:
+    """How the answers spread, as numbers: each behaviour's share of answers at each rating (%)."""
+    framework = report.framework
+    spread = report.distribution[report.distribution["round"] == report.round]
+    scale = range(framework.scale_min, framework.scale_max + 1)
+    table = (
+        spread.pivot_table(index="behaviour", columns="rating", values="share", aggfunc="sum")
+        .reindex(index=framework.behaviour_ids, columns=[float(s) for s in scale])
+        .fillna(0.0)
+    )
+    table = table[table.index.isin(spread["behaviour"])]
+    rows = []
+    for behaviour, shares in table.iterrows():
+        cells = {"Behaviour": framework.labels[behaviour]}
+        cells |= {f"{s}": f"{share:.0%}" for s, share in zip(scale, shares, strict=True)}
+        rows.append(cells)
+    return pd.DataFrame(rows)
+
+
+def group_numbers(report, group_by: str) -> pd.DataFrame:
+    """The averages by sector or role, as numbers: a row per behaviour, a column per group;
+    hidden groups say "hidden" and groups with no answers "none", as in the heat map."""
+    names = {"sector": report.place.sectors, "role": report.place.roles}[group_by]
+    levels = report.levels_for(group_by)
+    rows = []
+    for behaviour, label in report.framework.labels.items():
+        mine = levels[levels["behaviour"] == behaviour].set_index("group")
+        cells = {"Behaviour": label}
+        for group, name in names.items():
+            if group not in mine.index:
+                cells[name] = "none"
+            elif bool(mine.at[group, "suppressed"]):
+                cells[name] = "hidden"
+            else:
+                cells[name] = one_decimal(mine.at[group, "mean"])
+        rows.append(cells)
+    return pd.DataFrame(rows)
 
 
 def box(text: str) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 __all__ = [
     "words_points",
     "quotes_table",
+    "story_numbers",
 ]
 
 
@@ -48,3 +49,45 @@ def quotes_table(report) -> pd.DataFrame:
             "What they said": quotes["text"],
         }
     )
+
+
+def story_numbers(counts: pd.DataFrame, framework) -> pd.DataFrame:
+    """The stories charts' numbers: per behaviour and round, how many wrote and the share of
+    their stories that were negative, mixed and positive; "not shown" where too few wrote.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"round": [1, 1, 1, 2, 2, 2], "behaviour": "trust",
+    ...                        "valence": ["negative", "mixed", "positive"] * 2,
+    ...                        "n_behaviour": [10.0] * 3 + [None] * 3,
+    ...                        "share": [0.1, 0.1, 0.8, None, None, None],
+    ...                        "suppressed": [False] * 3 + [True] * 3})
+    >>> story_numbers(counts, None).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'Behaviour': 'Trust', 'Round': 1, 'Stories': '10', 'Negative': '10%', 'Mixed': '10%',
+      'Positive': '80%'},
+     {'Behaviour': 'Trust', 'Round': 2, 'Stories': 'not shown', 'Negative': '', 'Mixed': '',
+      'Positive': ''}]
+    """
+    labels = framework.labels if framework is not None else {}
+    order = list(framework.behaviour_ids) if framework is not None else []
+    rows = []
+    present = set(counts["behaviour"])
+    behaviours = [b for b in order if b in present] + sorted(present - set(order))
+    for behaviour in behaviours:
+        mine = counts[counts["behaviour"] == behaviour]
+        for number, one in mine.groupby("round", sort=True):
+            cells = {
+                "Behaviour": labels.get(behaviour, str(behaviour).replace("_", " ").capitalize()),
+                "Round": int(number),
+            }
+            if one["suppressed"].astype(bool).any():
+                rows.append(
+                    cells | {"Stories": "not shown", "Negative": "", "Mixed": "", "Positive": ""}
+                )
+                continue
+            share = one.set_index("valence")["share"]
+            cells["Stories"] = f"{one['n_behaviour'].iloc[0]:.0f}"
+            for valence in ("negative", "mixed", "positive"):
+                cells[valence.capitalize()] = f"{share.get(valence, 0.0):.0%}"
+            rows.append(cells)
+    return pd.DataFrame(rows)
