@@ -300,9 +300,9 @@ def _compute(place: Place, rounds: list[int], k: int, seed: int) -> pd.DataFrame
         turned = record["nonlinear"]
         record["events_near"] = events_near(events, record["breakpoints"]) if turned else []
         line = record.pop("line", None)
-        curve = a.model.predict if line is None else (lambda x, b=line: b[0] + b[1] * x)
-        if a.model is None and line is None:
-            curve = None
+        curve = None if a.model is None else a.model.predict  # no shape: nothing to draw
+        if line is not None:
+            curve = lambda x, b=line: b[0] + b[1] * x  # noqa: E731
         x = a.series["x"].to_numpy(dtype=float)
         fitted = curve(x) if curve is not None else np.full(len(x), np.nan)
         record["points"] = [

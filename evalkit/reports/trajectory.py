@@ -14,7 +14,7 @@ from evalkit.config import Place, load_place
 from evalkit.data import store
 from evalkit.exceptions import RunError
 from evalkit.indicators.transitions import transition_balance, transition_matrix
-from evalkit.reports.assessments import Trend, place_trends
+from evalkit.reports.assessments import Trend, place_trends, round_dates
 from evalkit.reports.summary import table_records
 
 __all__ = ["MIN_ROUNDS", "Trajectory", "build_trajectory"]
@@ -75,6 +75,19 @@ class Trajectory:
     def rounds(self) -> list[int]:
         return sorted(self.levels["round"].unique().tolist())
 
+    @property
+    def dates(self) -> dict:
+        """Round number -> date when every round has a date in ``place.yml`` (else {}): the
+        change engine then works in time as it happened and the charts space rounds by date."""
+        return round_dates(self.place, self.rounds)
+
+    @property
+    def rounds_needed(self) -> int:
+        """More rounds needed before a shape can be told (0 when there are enough)."""
+        from evalkit.change import MIN_BREAKPOINT_POINTS
+
+        return max(MIN_BREAKPOINT_POINTS - len(self.rounds), 0)
+
     def series(self, behaviour: str, group_by: str = "all", group: str = "all") -> pd.DataFrame:
         rows = self.levels[
             (self.levels["behaviour"] == behaviour)
@@ -129,6 +142,7 @@ class Trajectory:
     def summary(self) -> dict:
         shown = self.assessments[~self.assessments["suppressed"].astype(bool)]
         keys = ["behaviour", "group_by", "group", "shape", "nonlinear", "p_value", "p_adjusted"]
+        keys += ["direction", "rounds_needed", "time_unit", "changes"]
         records = [
             jsonable({key: row[key] for key in [*keys, "breakpoints", "bound_p", "events_near"]})
             | {"nonlinear": bool(row["nonlinear"]), "sentence": row["sentence"]}
@@ -141,6 +155,9 @@ class Trajectory:
             "round": self.through_round,
             "round_label": f"Trajectory to {last.label}",
             "rounds": self.rounds,
+            "round_dates": {str(r): d.isoformat() for r, d in self.dates.items()},
+            "rounds_needed": self.rounds_needed,
+            "shapes_told": self.rounds_needed == 0,
             "evalkit_version": __version__,
             "data_sha256": self.data_sha256,
             "k_min": self.k_min,

@@ -28,7 +28,7 @@ from evalkit.words.round import (
     respondents_sentence,
     suppression_note,
 )
-from evalkit.words.shapes import SHAPE_WORDS
+from evalkit.words.shapes import SHAPE_WORDS, shape_label
 from evalkit.words.stories import quotes_table, words_points
 from evalkit.words.trajectory import (
     events_table,
@@ -56,6 +56,7 @@ __all__ = [
     "question_points",
     "quotes_table",
     "respondents_sentence",
+    "shape_label",
     "suppression_note",
     "trajectory_overview",
     "trajectory_table",

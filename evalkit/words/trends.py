@@ -99,9 +99,10 @@ def _early(a, label: str) -> str:
             f"{words.rate(a.slope_before)} ({_p_text(a.slope_p_value)})"
         )
     more = a.rounds_needed
+    counted = "round" if a.time_kind == "datetime" else (words.noun or "time point")
     return (
-        f"{text}. With {a.n_times} {words.plural()} a turn cannot yet be told from a straight "
-        f"line: {more} more {words.noun or 'time point'}{'s' if more != 1 else ''} "
+        f"{text}. With {a.n_times} {counted}s a turn cannot yet be told from a straight "
+        f"line: {more} more {counted}{'s' if more != 1 else ''} "
         f"{'are' if more != 1 else 'is'} needed."
     )
 
