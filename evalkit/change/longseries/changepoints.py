@@ -46,7 +46,7 @@ CHANGE_COLUMNS = [
     "interval",
 ]
 #: The kinds of change :func:`detect_changepoints` looks for.
-MODELS = ("trend", "mean")
+MODELS = ("auto", "trend", "mean")
 _PENALTY_FACTORS = {"auto": 3.0, "mbic": 3.0, "bic": 2.0}
 _TREND_EXTRA = 1.5  # a change of a line moves two coefficients, not one: the penalty x 1.5
 _METHODS = ("pelt", "binseg")
@@ -92,7 +92,7 @@ def detect_changepoints(
     series,
     *,
     time=None,
-    model: str = "trend",
+    model: str = "auto",
     period: int | str | None = "auto",
     penalty: str | float = "auto",
     method: str = "pelt",
@@ -109,9 +109,10 @@ def detect_changepoints(
         The values, in time order; missing values (NaN) stay on the time axis (see Notes).
     time : array-like, optional
         The time of each value (numbers or dates). By default the Series' index, or 0, 1, ...
-    model : {"trend", "mean"}
-        "trend" (default): the series is a straight line between changes, and a change moves
-        its level, its slope or both; "mean": it is flat between changes.
+    model : {"auto", "trend", "mean"}
+        "trend": the series is a straight line between changes, and a change moves its level,
+        its slope or both; "mean": it is flat between changes; "auto" (default): both are
+        regimes' coefficients and the changes' locations), is kept (``attrs["model"]``).
     period : int, "auto" or None
         Length of a seasonal cycle to remove first (12 for monthly data); "auto" reads it from
         dates (monthly 12, quarterly 4, weekly 52) and takes none otherwise.
@@ -157,6 +158,10 @@ def detect_changepoints(
     running sums. For Gaussian noise RSS / sigma^2 is -2 log-likelihood up to a constant, so
     beta = c sigma^2: c = 2 log n is BIC and c = 3 log n the stricter penalty (in the spirit of
     the modified BIC) that keeps false alarms on white noise of length 60 near 2%.
+
+    With ``model="auto"`` both kinds are searched and compared by the cost they minimise at
+    the larger of their two noise variances: RSS / sigma^2 + the penalty per change, plus
+    log n per regime for a line's slope.
 
     What makes it work on real series:
 
@@ -220,32 +225,20 @@ def detect_changepoints(
     positions = np.flatnonzero(present)
     x = _numeric(all_times)[present]
     n = len(values)
-    size = max(int(min_size or _MIN_SIZE[model]), 2 if model == "trend" else 1)
-    factor = _penalty_factor(penalty, n) * (_TREND_EXTRA if model == "trend" else 1.0)
     cycle = _period(period, all_times, series)
     work, n_outliers = values.copy(), 0
     if cycle and n >= 3 * cycle:
         work = work - _seasonal(work, positions, cycle)
     if robust and n >= 5:
         work, n_outliers = _pull_in(work)
-    start = work - _line(x, work) if model == "trend" else work
-    sigma2 = first = noise_variance(start) if n >= 3 else float("nan")
-    rho, ends = 0.0, []
-    searchable = n >= 2 * size and np.isfinite(sigma2) and sigma2 > 0
-    if searchable:
-        ends = _search(work, x, model, method, size, factor * sigma2)
-        if autocorrelation:
-            for _ in range(2):
-                resid = _residuals(work, x, ends, model)
-                rho = float(np.clip(_lag1(resid), 0.0, _MAX_RHO))
-                kept = len(work) - (len(ends) + 1) * (2 if model == "trend" else 1)
-                white = float(resid @ resid) / max(kept, 1)
-                # never below the white-noise estimate: regimes fitted too closely shrink it
-                sigma2 = max(white * (1 + rho) / (1 - rho), first)
-                again = _search(work, x, model, method, size, factor * sigma2)
-                if again == ends:
-                    break
-                ends = again
+    kinds = ("mean", "trend") if model == "auto" else (model,)
+    found = {
+        kind: _segment(work, x, kind, method, min_size, penalty, autocorrelation) for kind in kinds
+    }
+    scale = max(f["sigma2"] for f in found.values())  # the noisier view, for both
+    model = min(found, key=lambda kind: _objective(found[kind], scale, n))
+    ends, sigma2, rho = found[model]["ends"], found[model]["sigma2"], found[model]["rho"]
+    size, factor = found[model]["size"], found[model]["factor"]
     rows = []
     bounds = [0, *ends, n]
     for j, end in enumerate(ends, start=1):
@@ -437,6 +430,42 @@ def _penalty_factor(penalty, n: int) -> float:
     if not penalty > 0:
         raise ValueError(f"penalty must be positive, not {penalty!r}")
     return float(penalty)
+
+
+def _segment(work, x, model, method, min_size, penalty, autocorrelation) -> dict:
+    """One kind of model's changes, its noise variance, autocorrelation and BIC."""
+    n = len(work)
+    size = max(int(min_size or _MIN_SIZE[model]), 2 if model == "trend" else 1)
+    factor = _penalty_factor(penalty, n) * (_TREND_EXTRA if model == "trend" else 1.0)
+    start = work - _line(x, work) if model == "trend" else work
+    sigma2 = first = noise_variance(start) if n >= 3 else float("nan")
+    rho, ends = 0.0, []
+    if n >= 2 * size and np.isfinite(sigma2) and sigma2 > 0:
+        ends = _search(work, x, model, method, size, factor * sigma2)
+        for _ in range(2 if autocorrelation else 0):
+            resid = _residuals(work, x, ends, model)
+            rho = float(np.clip(_lag1(resid), 0.0, _MAX_RHO))
+            kept = n - (len(ends) + 1) * (2 if model == "trend" else 1)
+            white = float(resid @ resid) / max(kept, 1)
+            # never below the white-noise estimate: regimes fitted too closely shrink it
+            sigma2 = max(white * (1 + rho) / (1 - rho), first)
+            again = _search(work, x, model, method, size, factor * sigma2)
+            if again == ends:
+                break
+            ends = again
+    resid = _residuals(work, x, ends, model) if n else np.array([])
+    rss = float(resid @ resid)
+    return {"ends": ends, "sigma2": sigma2, "rho": rho, "size": size, "factor": factor,
+            "rss": rss, "model": model}  # fmt: skip
+
+
+def _objective(found: dict, sigma2: float, n: int) -> float:
+    """The penalised cost both kinds of model minimise, at one noise variance: RSS / sigma^2 +
+    the penalty factor per change, + log n for a line's slope (one per regime)."""
+    if not (np.isfinite(sigma2) and sigma2 > 0):
+        return 0.0 if found["model"] == "mean" else 1.0
+    slopes = (len(found["ends"]) + 1) * math.log(max(n, 2)) if found["model"] == "trend" else 0
+    return found["rss"] / sigma2 + found["factor"] * len(found["ends"]) + slopes
 
 
 def _search(values, x, model: str, method: str, min_size: int, beta: float) -> list[int]:
