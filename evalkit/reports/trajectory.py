@@ -112,9 +112,12 @@ class Trajectory:
         return None if row is None else Trend.from_row(row)
 
     def fitted(self, behaviour: str, group_by: str = "all", group: str = "all") -> pd.DataFrame:
-        """The chosen shape's curve on a fine grid of times, for drawing."""
+        """The chosen shape's curve on a fine grid of times (``time`` in rounds, with ``date``
+        when the rounds have dates), for drawing."""
         row = self._row(behaviour, group_by, group)
-        return pd.DataFrame(row["curve"] if row is not None else [], columns=["time", "fitted"])
+        curve = row["curve"] if row is not None else []
+        dated = bool(curve) and "date" in curve[0]
+        return pd.DataFrame(curve, columns=["time", "fitted", *(["date"] if dated else [])])
 
     def overall(self) -> pd.DataFrame:
         """One row per behaviour shown for everyone, in framework order."""

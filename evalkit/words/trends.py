@@ -59,7 +59,9 @@ def sentence(a, label: str) -> str:
         else:
             after = "then held roughly level"
         jump = "dropped" if dropped else "jumped"
-        body = f"{jump} about {words.amount(a.level_shift)} at {words.at(b[0]['time'])}, {after}"
+        when = words.at(b[0]["time"])
+        when = f"in {when}" if a.time_kind == "datetime" else f"at {when}"
+        body = f"{jump} about {words.amount(a.level_shift)} {when}, {after}"
     elif a.shape == "two_breakpoints":
         middle = p["slope_middle"]
         body = (
