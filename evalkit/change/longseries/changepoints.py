@@ -217,7 +217,7 @@ def detect_changepoints(
         raise ValueError(f"method must be one of {list(_METHODS)}, not {method!r}")
     if min_size is not None and min_size < 1:
         raise ValueError(f"min_size must be at least 1, not {min_size}")
-    raw, all_times = values_and_times(series, time, drop_missing=False)
+    raw, all_times = values_and_times(series, time, keep_missing=True)
     present = np.isfinite(raw)
     if np.isinf(raw).any():
         raise ValueError("series has infinite values")
@@ -404,19 +404,24 @@ def breaks_bic(series, *, time=None, max_breaks: int = 5, min_size: int = 2) -> 
     return pd.DataFrame(rows)
 
 
-def values_and_times(series, time, *, drop_missing: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """A series' values and times as arrays; missing values dropped, or kept as NaN."""
+def values_and_times(
+    series, time, *, drop_missing: bool = True, keep_missing: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """A series' values and times as arrays; missing values dropped, kept as NaN
+    (``keep_missing``), or refused (``drop_missing=False``)."""
     if isinstance(series, pd.DataFrame):
         raise TypeError("pass one column (a Series or array), not a DataFrame")
     values = np.asarray(series, dtype=float)
     if values.ndim != 1:
         raise ValueError("series must be one-dimensional")
+    if not (drop_missing or keep_missing) and np.isnan(values).any():
+        raise ValueError("series has missing values: fill or interpolate them first")
     if time is None:
         time = series.index if isinstance(series, pd.Series) else np.arange(len(values))
     times = np.asarray(time)
     if len(times) != len(values):
         raise ValueError(f"time has {len(times)} values but series has {len(values)}")
-    if not drop_missing:
+    if keep_missing:
         return values, times
     present = ~np.isnan(values)
     return values[present], times[present]
