@@ -193,6 +193,19 @@ def words(table: pd.DataFrame) -> dict:
     }
 
 
+def _round_means(ratings: pd.DataFrame, truth: pd.DataFrame):
+    """Round means (series x rounds), the truth joined to them, the rounds, and the residual
+    variance of a round mean about its straight line, pooled from the flat and linear series."""
+    means = ratings.groupby(["place", "behaviour", "round"])["rating"].mean().unstack("round")
+    t = means.columns.to_numpy(dtype=float)
+    line = np.c_[np.ones_like(t), t]
+    table = truth.set_index(["place", "behaviour"]).join(means)
+    resid = means.loc[table.index[table["truth"].isin(["flat", "linear"])]].to_numpy()
+    fitted = resid @ np.linalg.pinv(line).T @ line.T  # each series' straight line
+    sigma2 = float(((resid - fitted) ** 2).sum() / (resid.shape[0] * (len(t) - 2)))
+    return means, table, t, sigma2
+
+
 def known_shape_power(ratings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """Power of a test told each series' exact shape, turning round and noise level.
 
@@ -201,14 +214,9 @@ def known_shape_power(ratings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFram
     means known: pooled from the flat and linear series' straight-line fits. No test that must
     find the shape and its timing from the data can beat it; it bounds the detection rates.
     """
-    means = ratings.groupby(["place", "behaviour", "round"])["rating"].mean().unstack("round")
-    t = means.columns.to_numpy(dtype=float)
+    means, table, t, sigma2 = _round_means(ratings, truth)
     line = np.c_[np.ones_like(t), t]
-    table = truth.set_index(["place", "behaviour"]).join(means)
     null = table["truth"].isin(["flat", "linear"])
-    resid = means.loc[table.index[null]].to_numpy()
-    fitted = resid @ np.linalg.pinv(line).T @ line.T  # each series' straight line
-    sigma2 = float(((resid - fitted) ** 2).sum() / (resid.shape[0] * (len(t) - 2)))
     power = []
     for row in table[~null].itertuples():
         c = curve(row.truth, 1.0, row.turn, t)
@@ -229,14 +237,7 @@ def arm_power(ratings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     checks the same arm on the same rounds, so these rates bound how often it can name the
     family of those truths.
     """
-    means = ratings.groupby(["place", "behaviour", "round"])["rating"].mean().unstack("round")
-    t = means.columns.to_numpy(dtype=float)
-    line = np.c_[np.ones_like(t), t]
-    table = truth.set_index(["place", "behaviour"]).join(means)
-    null = table["truth"].isin(["flat", "linear"])
-    resid = means.loc[table.index[null]].to_numpy()
-    fitted = resid @ np.linalg.pinv(line).T @ line.T
-    sigma2 = float(((resid - fitted) ** 2).sum() / (resid.shape[0] * (len(t) - 2)))
+    means, table, t, sigma2 = _round_means(ratings, truth)
     out = []
     for row in table[table["truth"].isin(["backsliding", "shock"])].itertuples():
         arm = t <= row.turn if row.truth == "backsliding" else t >= row.turn
