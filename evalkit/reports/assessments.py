@@ -83,6 +83,8 @@ _FORMAT = 2  # bump when the cached table's meaning changes
 class Trend:
     """One row of :func:`place_trends` as an object that shows itself in JupyterLab.
 
+    Its times are rounds (turning points as positions among them), whatever the engine worked
+    in; the row's ``time_unit`` says what its slopes are per.
     ``points`` holds the series' time points (``time, mean, n, fitted``, ``time`` the round,
     and ``date`` when the rounds have dates); ``curve`` the chosen shape on a fine grid of times
     (``time, fitted``, with ``date``), for drawing.
@@ -120,7 +122,6 @@ class Trend:
             text=row["sentence"],
             points=pd.DataFrame(row["points"] or [], columns=_columns(row["points"], _POINTS)),
             curve=pd.DataFrame(row["curve"] or [], columns=_columns(row["curve"], _CURVE)),
-            time_unit=row.get("time_unit") or "round",
         )
 
     @property
