@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -88,6 +89,12 @@ def _run(args: argparse.Namespace) -> int:
             "give a place folder or a programme folder, e.g. 'evalkit run data/demo'."
         )
     rounds = None if args.all or args.round is None else [args.round]
+    scheduler = args.scheduler or os.environ.get("EVALKIT_SCHEDULER") or None
+    security = None
+    if scheduler is not None:
+        from evalkit.run.cluster import security_from_files
+
+        security = security_from_files(args.tls_ca_file, args.tls_cert, args.tls_key)
     results = run(
         args.dir,
         rounds=rounds,
@@ -96,6 +103,8 @@ def _run(args: argparse.Namespace) -> int:
         show_code=args.show_code,
         force=args.force,
         progress=not args.quiet,
+        scheduler=scheduler,
+        security=security,
     )
     failed = [r for r in results if not r.ok]
     counts = {s: sum(r.status == s for r in results) for s in ("ok", "up to date", "failed")}
@@ -138,7 +147,9 @@ def _trend(args: argparse.Namespace) -> int:
 
     from evalkit.change.from_file import assess_file
 
-    table = assess_file(args.file, time=args.time, value=args.value, unit=args.unit, by=args.by)
+    table = assess_file(
+        args.file, time=args.time, value=args.value, unit=args.unit, by=args.by, sheet=args.sheet
+    )
     if args.json:
         print(json.dumps(table, indent=2, ensure_ascii=False))
     else:
@@ -259,6 +270,18 @@ def _parser() -> argparse.ArgumentParser:
         "--help-notebook", metavar="NAME", help="list a notebook's parameters (e.g. round_report)"
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    cluster = run.add_argument_group(
+        "on a Dask cluster", "Run the notebooks on a dask.distributed cluster (see the README)."
+    )
+    cluster.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a scheduler's address (tls://host:8786, or tcp:// on a trusted network), or "
+        "local[:N] for a LocalCluster of N workers here (default: $EVALKIT_SCHEDULER)",
+    )
+    cluster.add_argument("--tls-ca-file", metavar="FILE", help="CA certificate, for tls://")
+    cluster.add_argument("--tls-cert", metavar="FILE", help="this client's certificate")
+    cluster.add_argument("--tls-key", metavar="FILE", help="this client's private key")
     run.set_defaults(handler=_run)
     log = commands.add_parser(
         "log", help="record a workshop decision (or another event) in the learning log"
@@ -281,6 +304,9 @@ def _parser() -> argparse.ArgumentParser:
     trend.add_argument("--unit", help="respondent id column, for panels (optional)")
     trend.add_argument(
         "--by", nargs="*", default=[], metavar="COL", help="columns that split the file into series"
+    )
+    trend.add_argument(
+        "--sheet", metavar="NAME", help="the sheet to read in a workbook with several sheets"
     )
     trend.add_argument("--json", action="store_true", help="print JSON instead of a table")
     trend.set_defaults(handler=_trend)
