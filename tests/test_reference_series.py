@@ -59,7 +59,7 @@ def test_anscombe_set_1_is_a_straight_line_and_set_2_is_not():
     two = assess_trend(data[data["set"] == 2], time="x", value="y", aggregate=False)
     assert two.nonlinear and two.p_value <= 0.01  # Anscombe's curve
     assert two.parts[0].direction == "up"  # it rises first, then levels off
-    records = {r["set"]: r for r in _cli(DATA / "anscombe.csv", "x", "y", "set")}
-    assert records[1]["shape"] == "linear" and not records[1]["nonlinear"]
-    assert records[1]["slope_before"] == pytest.approx(ANSCOMBE_LINE[1], abs=1e-6)
-    assert records[2]["nonlinear"] and records[2]["shape"] == two.shape
+    records = {str(r["set"]): r for r in _cli(DATA / "anscombe.csv", "x", "y", "set")}
+    assert records["1"]["shape"] == "linear" and not records["1"]["nonlinear"]
+    assert records["1"]["slope_before"] == pytest.approx(ANSCOMBE_LINE[1], abs=1e-6)
+    assert records["2"]["nonlinear"] and records["2"]["shape"] == two.shape
