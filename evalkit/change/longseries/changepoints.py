@@ -258,7 +258,8 @@ def detect_changepoints(
             resid_b = work[span_before] - work[span_before].mean()
             resid_a = work[span_after] - work[span_after].mean()
         try:
-            low, high = _bai_offsets(jump, resid_b, resid_a, confidence, 1 + rho)
+            with np.errstate(all="ignore"):  # an overflow here means "not computed", not noise
+                low, high = _bai_offsets(jump, resid_b, resid_a, confidence, 1 + rho)
             status = "ok"
         except (ValueError, ArithmeticError):
             low, high, status = 0, 0, "not computed"
