@@ -308,7 +308,10 @@ def assess_trend(
 
     The decision:
 
-    1. Fewer than 6 distinct time points: no breakpoint is claimed; flat or linear only.
+    1. Fewer than 6 distinct time points: no shape is claimed (``shape`` None, ``rounds_needed``
+       says how many more are needed); the change from the first time point and from the last
+       but one to the last are given with 95% intervals (``changes``), and ``direction`` the
+       straight line's slope where its test (step 4, with the line's own tau^2) is clear.
     2. Otherwise :func:`~evalkit.change.variance.nonlinearity_test` (parametric bootstrap of the
        likelihood ratio against every non-linear shape) decides ``nonlinear`` at 5%. Its null is
        the straight line with the between-round variance tau^2 of the best-supported model by
@@ -317,7 +320,16 @@ def assess_trend(
        that search the shapes for the smallest residuals are unbiased but, from one series of 8
        rounds, too noisy: in simulations they let 4 to 8% of straight lines through.)
        :func:`assess_trends` pools tau^2 over a family's series instead.
-    3. If non-linear, the shape is the non-linear one with the smallest small-sample criterion
+    3. If non-linear, the shape named is the one the evidence supports. Each shape's parts (the
+       slopes either side of a turn, a jump, a change of slope) get standard errors at the
+       fitted location (:func:`~evalkit.change.parts.shape_parts`), and a shape qualifies only
+       when every part its name claims excludes 0 from its 95% interval (a step its jump, a
+       change of pace its change of slope, a turn in direction both arms going opposite ways, a
+       shock its drop and a recovery the other way; a slope must also show in its own
+       stretch's points alone). Among the qualifying shapes within 2 of the best criterion, the
+       one with the fewest parameters is named (the best qualifying one if none is that close).
+       With a pooled tau^2 (:func:`assess_trends`) the criterion is the generalised RSS at that
+       tau^2 plus 2 per parameter. For a single series it is the small-sample criterion
        ``aicc_v`` = -2 log L + 2p + w 2p(p + 1) / (k - p - 1), p counting breakpoints and the
        variance, k the number of time points, w = tau_m^2 / (mean se_t^2 + tau_m^2) the share of
        the model's residual variance that is estimated rather than known. Without known sampling
@@ -327,8 +339,8 @@ def assess_trend(
        (18.7 more for a broken line than for a step at 8 rounds) called every non-linear series
        a step in simulations, misplacing the turn of every backslide; one share for all models
        of a series (from the pooled tau^2) did little better. A broken line whose two slopes
-       have opposite signs, each with a 95% interval that excludes 0, is reported as
-       ``u_shape`` (backsliding or recovery).
+       have opposite signs, each supported, is reported as ``u_shape`` (backsliding or
+       recovery).
     4. Otherwise flat or linear by the t-test of the slope of the straight line (generalised
        least squares with weight W = (V + tau^2 I)^-1 for the same tau^2, Knapp-Hartung variance
        max(1, Q / (k - 2)) (X'WX)^-1, Q = r'Wr, t with k - 2 df) at 5%; with one value per time
