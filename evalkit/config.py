@@ -23,19 +23,24 @@ __all__ = [
     "FRAMEWORK_KEYS",
     "PLACE_FILE",
     "PLACE_KEYS",
+    "PROGRAMME_FILE",
+    "PROGRAMME_KEYS",
     "Behaviour",
     "Framework",
     "Organisation",
     "Round",
     "Place",
+    "Programme",
     "load_framework",
     "load_place",
+    "load_programme",
     "store_path",
     "raw_dir",
 ]
 
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
 PLACE_FILE = "place.yml"
+PROGRAMME_FILE = "programme.yml"
 STORE_FILE = "store.duckdb"
 DEFAULT_K_MIN = 5
 
@@ -143,6 +148,9 @@ class Place:
     k_min: int = DEFAULT_K_MIN
     invited: dict = field(default_factory=dict)
     allow_fraction_ratings: bool = False  # read a rating written "7/10" as 7
+    formats: tuple[str, ...] | None = None  # what each report is written as (None: not set)
+    paper: str | None = None  # the PDF's paper size, a4 or letter (None: not set)
+    notebooks: Path | None = None  # a folder of the place's own report notebooks
 
     @property
     def round_numbers(self) -> list[int]:
@@ -197,7 +205,14 @@ PLACE_KEYS = (
     "organisations",
     "invited",
     "allow_fraction_ratings",
+    "formats",
+    "paper",
+    "notebooks",
 )
+#: The settings a programme folder's optional ``programme.yml`` may hold.
+PROGRAMME_KEYS = ("name", "formats", "paper", "notebooks")
+#: What a report can be written as, besides its HTML page.
+REPORT_FORMATS = ("html", "pdf", "docx")
 #: The settings a framework file may hold.
 FRAMEWORK_KEYS = ("id", "name", "version", "scale", "groups", "behaviours", "description")
 _SCALE_KEYS = ("min", "max", "strongly_present", "largely_absent", "low_label", "high_label")
@@ -548,6 +563,31 @@ def _invited(check: _Checker, raw, sectors: dict, roles: dict) -> dict:
     )
 
 
+def report_formats(check, value, name: str = "formats") -> tuple[str, ...]:
+    """A list of report formats (html, pdf, docx), html always among them."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        check.add(name, value, "should be a list of formats", "Write e.g. 'formats: [html, pdf]'.")
+        return ("html",)
+    wanted = [str(f).strip().lower() for f in items]
+    unknown = [f for f in wanted if f not in REPORT_FORMATS]
+    for f in unknown:
+        check.add(name, f, "is not a report format", f"Use any of: {', '.join(REPORT_FORMATS)}.")
+    return tuple(f for f in REPORT_FORMATS if f == "html" or f in wanted)
+
+
+def formats_from_text(text: str) -> tuple[str, ...]:
+    """``--formats html,pdf,docx`` as a tuple of formats (html always included).
+
+    >>> formats_from_text("pdf, docx")
+    ('html', 'pdf', 'docx')
+    """
+    check = _Checker(Path("--formats"), _Lines(""))
+    formats = report_formats(check, text, "--formats")
+    check.raise_if_any()
+    return formats
+
+
 def load_place(place_dir: str | Path) -> Place:
     """Load and check ``place.yml`` in a place folder.
 
@@ -647,6 +687,7 @@ def load_place(place_dir: str | Path) -> Place:
             seen_keys[norm] = oid
         organisations.append(Organisation(oid, oname, sector, aliases))
     invited = _invited(check, data.get("invited"), sectors, roles)
+    formats, paper, notebooks = _report_settings(check, data, place_dir, "place")
     check.raise_if_any()
     return Place(
         dir=place_dir,
@@ -660,4 +701,65 @@ def load_place(place_dir: str | Path) -> Place:
         k_min=k_min,
         invited=invited,
         allow_fraction_ratings=fractions is True,
+        formats=formats,
+        paper=paper,
+        notebooks=notebooks,
     )
+
+
+def _report_settings(check, data: dict, folder: Path, what: str) -> tuple:
+    """``formats``, ``paper`` and ``notebooks`` of a place.yml or programme.yml (None if unset)."""
+    formats = None
+    if "formats" in data:
+        formats = report_formats(check, data["formats"])
+    paper = data.get("paper")
+    if paper is not None and paper not in ("a4", "letter"):
+        check.add("paper", paper, "should be a4 or letter", "Write 'paper: a4' or 'paper: letter'.")
+        paper = None
+    notebooks = data.get("notebooks")
+    if notebooks is not None:
+        if not isinstance(notebooks, str) or not (folder / notebooks).is_dir():
+            check.add(
+                "notebooks",
+                notebooks,
+                "is not a folder",
+                f"Give the folder of the {what}'s own notebooks, relative to the {what} folder "
+                "('evalkit notebooks copy DIR' makes one to start from).",
+            )
+            notebooks = None
+        else:
+            notebooks = (folder / notebooks).resolve()
+    return formats, paper, notebooks
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme folder's settings from its optional ``programme.yml``: a name for the
+    programme view, and the formats, paper and notebooks of every report in it that its place
+    does not set itself."""
+
+    dir: Path
+    name: str = ""
+    formats: tuple[str, ...] | None = None
+    paper: str | None = None
+    notebooks: Path | None = None
+
+
+def load_programme(directory: str | Path) -> Programme:
+    """Load and check a programme folder's ``programme.yml``; no file means no settings.
+
+    >>> load_programme(".").formats is None
+    True
+    """
+    directory = Path(directory)
+    path = directory / PROGRAMME_FILE
+    if not path.is_file():
+        return Programme(directory)
+    data, lines = _read_yaml(path)
+    check = _Checker(path, lines)
+    check.known(data, PROGRAMME_KEYS)
+    name = data.get("name", "")
+    check.kind(name, "name", str)
+    formats, paper, notebooks = _report_settings(check, data, directory, "programme")
+    check.raise_if_any()
+    return Programme(directory, str(name or ""), formats, paper, notebooks)
