@@ -35,8 +35,9 @@ import numpy as np
 import pandas as pd
 
 from evalkit.change import assess_trends
+from evalkit.change.shapes import shape_family
 
-TRUTHS = ("flat", "linear", "step", "s_curve", "backsliding")
+TRUTHS = ("flat", "linear", "step", "s_curve", "backsliding", "kink", "shock")
 SHIFTS = (0.5, 0.75, 1.0, 1.25, 1.5)
 BEHAVIOURS = 9
 ROUNDS = 8
@@ -45,6 +46,26 @@ STAY = 0.85
 PERSON_SD, PERSON_BEHAVIOUR_SD, OCCASION_SD, ROUND_SD = 1.2, 0.7, 1.4, 0.1
 S_CURVE_SCALE = 0.5
 FOUND = ("flat", "linear", "step", "segmented", "u_shape", "s_curve", "shock_recovery")
+#: The family of shapes that names each truth rightly (see ``evalkit.change.shapes.FAMILIES``).
+TRUTH_FAMILY = {
+    "flat": "flat",
+    "linear": "linear",
+    "step": "new_level",
+    "s_curve": "new_level",
+    "kink": "change_of_pace",
+    "backsliding": "turn_in_direction",
+    "shock": "shock",
+}
+#: The parts of each shape its sentence describes (a part that is not supported is "level").
+SAID = {
+    "step": ("jump",),
+    "s_curve": ("jump",),
+    "segmented": ("before", "after"),
+    "u_shape": ("before", "after"),
+    "shock_recovery": ("jump", "after"),
+    "two_breakpoints": ("before", "middle", "after"),
+}
+_MOVED = 0.05  # the true curve must move this much (points) for a claimed direction to be right
 
 
 def curve(truth: str, shift: float, turn: float, t: np.ndarray) -> np.ndarray:
@@ -59,6 +80,10 @@ def curve(truth: str, shift: float, turn: float, t: np.ndarray) -> np.ndarray:
         return shift / (1 + np.exp(-(t - turn) / S_CURVE_SCALE))
     if truth == "backsliding":
         return 0.15 * (np.minimum(t, turn) - 1) - shift * np.maximum(t - turn, 0) / (t[-1] - turn)
+    if truth == "kink":
+        return shift * np.maximum(t - turn, 0) / (t[-1] - turn)
+    if truth == "shock":
+        return -shift * (t >= turn) + shift / 4 * np.maximum(t - turn, 0)
     raise ValueError(truth)
 
 
@@ -125,6 +150,62 @@ def assess(ratings: pd.DataFrame, seed: int, tau2: float | None = None) -> pd.Da
     )
 
 
+def directions_right(assessment, truth: str, shift: float, turn: float) -> bool:
+    """Whether every part the sentence says moved (up or down) moved that way in the truth.
+
+    A part covers a stretch of time (a jump: from the round before it to its round); the true
+    curve must move the same way by more than 0.05 points over that stretch, or over it widened
+    by one round on each side (a turn placed a round late is a timing error, scored by
+    ``breakpoint_within_1``, not a wrong direction). Parts the sentence calls level claim
+    nothing and are not scored.
+    """
+    grid = np.linspace(1.0, ROUNDS, 20 * (ROUNDS - 1) + 1)
+    values = curve(truth, shift, turn, grid)
+
+    def change(start, end):
+        return float(np.interp(end, grid, values) - np.interp(start, grid, values))
+
+    for part in assessment.parts:
+        if part.name not in SAID.get(assessment.shape, ()) or part.direction == "level":
+            continue
+        sign = 1.0 if part.direction == "up" else -1.0
+        moves = (
+            change(part.start, part.end),
+            change(max(part.start - 1, 1.0), min(part.end + 1, ROUNDS)),
+        )
+        if not any(sign * m > _MOVED for m in moves):
+            return False
+    return True
+
+
+def words(table: pd.DataFrame) -> dict:
+    """Among detected non-linear truths: the named shape's family and the sentence's directions."""
+    hits = table[~table["truth"].isin(["flat", "linear"]) & table["nonlinear"]]
+    family = hits["shape"].map(shape_family) == hits["truth"].map(TRUTH_FAMILY)
+    right = [
+        directions_right(row.assessment, row.truth, row.shift, row.turn)
+        for row in hits.itertuples()
+    ]
+    return {
+        "family": family,
+        "direction": pd.Series(right, index=hits.index, dtype=bool),
+        "hits": hits,
+    }
+
+
+def _round_means(ratings: pd.DataFrame, truth: pd.DataFrame):
+    """Round means (series x rounds), the truth joined to them, the rounds, and the residual
+    variance of a round mean about its straight line, pooled from the flat and linear series."""
+    means = ratings.groupby(["place", "behaviour", "round"])["rating"].mean().unstack("round")
+    t = means.columns.to_numpy(dtype=float)
+    line = np.c_[np.ones_like(t), t]
+    table = truth.set_index(["place", "behaviour"]).join(means)
+    resid = means.loc[table.index[table["truth"].isin(["flat", "linear"])]].to_numpy()
+    fitted = resid @ np.linalg.pinv(line).T @ line.T  # each series' straight line
+    sigma2 = float(((resid - fitted) ** 2).sum() / (resid.shape[0] * (len(t) - 2)))
+    return means, table, t, sigma2
+
+
 def known_shape_power(ratings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """Power of a test told each series' exact shape, turning round and noise level.
 
@@ -133,14 +214,9 @@ def known_shape_power(ratings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFram
     means known: pooled from the flat and linear series' straight-line fits. No test that must
     find the shape and its timing from the data can beat it; it bounds the detection rates.
     """
-    means = ratings.groupby(["place", "behaviour", "round"])["rating"].mean().unstack("round")
-    t = means.columns.to_numpy(dtype=float)
+    means, table, t, sigma2 = _round_means(ratings, truth)
     line = np.c_[np.ones_like(t), t]
-    table = truth.set_index(["place", "behaviour"]).join(means)
     null = table["truth"].isin(["flat", "linear"])
-    resid = means.loc[table.index[null]].to_numpy()
-    fitted = resid @ np.linalg.pinv(line).T @ line.T  # each series' straight line
-    sigma2 = float(((resid - fitted) ** 2).sum() / (resid.shape[0] * (len(t) - 2)))
     power = []
     for row in table[~null].itertuples():
         c = curve(row.truth, 1.0, row.turn, t)
@@ -151,12 +227,36 @@ def known_shape_power(ratings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(power, columns=["truth", "shift", "detected"])
 
 
+def arm_power(ratings: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """How often the arm a shape's name needs is clear, for a test told the true turning round.
+
+    A turn in direction needs its rise (0.15 a round for backslides, over the rounds up to the
+    turn) and a shock its recovery (a quarter of the drop a round, from the turn on): each is
+    tested by the slope of the round means over those rounds alone (two-sided 5%), with the
+    residual variance of the round means known (as in :func:`known_shape_power`). The engine
+    checks the same arm on the same rounds, so these rates bound how often it can name the
+    family of those truths.
+    """
+    means, table, t, sigma2 = _round_means(ratings, truth)
+    out = []
+    for row in table[table["truth"].isin(["backsliding", "shock"])].itertuples():
+        arm = t <= row.turn if row.truth == "backsliding" else t >= row.turn
+        x = t[arm] - t[arm].mean()
+        y = table.loc[row.Index, list(means.columns)].to_numpy(dtype=float)[arm]
+        z = (x @ y) / np.sqrt(sigma2 * (x @ x))
+        out.append((row.truth, row.shift, abs(z) > 1.96))
+    return pd.DataFrame(out, columns=["truth", "shift", "clear"])
+
+
 def rates(table: pd.DataFrame) -> dict:
     """False positives, detection and breakpoint accuracy of one run."""
     null = table["truth"].isin(["flat", "linear"])
     big = ~null & (table["shift"] >= 1.0)
     hits = table[~null & table["nonlinear"] & table["breakpoint"].notna()]
+    said = words(table) if "assessment" in table else None
     return {
+        "family": float(said["family"].mean()) if said else float("nan"),
+        "direction": float(said["direction"].mean()) if said else float("nan"),
         "fp": float(table.loc[null, "nonlinear"].mean()),
         "fp_raw": float((table.loc[null, "p_value"] <= 0.05).mean()),
         "detect_1pt": float(table.loc[big, "nonlinear"].mean()),
@@ -204,7 +304,8 @@ def main() -> None:
     for (name, shift), part in table[~null].groupby(["truth", "shift"]):
         raw = (part["p_value"] <= 0.05).mean()
         cells[(name, shift)] = f"{part['nonlinear'].mean():.2f} ({raw:.2f})"
-    detection = pd.Series(cells).unstack().reindex(["step", "s_curve", "backsliding"])
+    turning = [t for t in TRUTHS if t not in ("flat", "linear")]
+    detection = pd.Series(cells).unstack().reindex(turning)
     print(detection.to_string(), "\n")
     print(
         f"Detection rate, non-linear truths with a shift of 1.0 or more: {result['detect_1pt']:.3f}"
@@ -217,6 +318,23 @@ def main() -> None:
     )
     for name, part in hits.groupby("truth"):
         print(f"  {name}: {((part['breakpoint'] - part['turn']).abs() <= 1.0).mean():.3f}")
+
+    said = words(table)
+    scored = said["hits"].assign(family=said["family"], direction=said["direction"])
+    print(
+        f"\nAmong the {len(scored)} detected non-linear truths: the shape named is in the truth's "
+        f"family in {result['family']:.3f} (shape_family_rate), the sentence gets the direction "
+        f"of every part right in {result['direction']:.3f} (direction_rate). By truth and shift:"
+    )
+    by = scored.groupby(["truth", "shift"])[["family", "direction"]].mean().unstack("shift")
+    print(by.round(2).to_string())
+    confusion_hits = pd.crosstab(scored["truth"], scored["shape"])
+    print("\nConfusion among detections (rows: truth, columns: shape named)")
+    print(
+        confusion_hits.reindex(columns=[f for f in FOUND if f in confusion_hits])
+        .fillna(0)
+        .astype(int)
+    )
 
     if not args.no_oracle:
         known = rates(truth.merge(assess(ratings, args.seed + 1, tau2=ROUND_SD**2)))
@@ -238,6 +356,15 @@ def main() -> None:
     )
     print(bound.groupby(["truth", "shift"])["detected"].mean().unstack().round(2).to_string())
 
+    arms = arm_power(ratings, truth)
+    arm_rate = arms.groupby("truth")["clear"].mean()
+    print(
+        "\nArms: told the true turning round, the rise before a backslide's turn is clear in "
+        f"{arm_rate['backsliding']:.2f} of backslides and a shock's recovery in "
+        f"{arm_rate['shock']:.2f} of shocks (all shifts); by shift:"
+    )
+    print(arms.groupby(["truth", "shift"])["clear"].mean().unstack().round(2).to_string())
+
     timed, _ = simulate(100, args.seed + 2)
     start = time.perf_counter()
     result_900 = assess(timed, args.seed + 3)
@@ -253,8 +380,17 @@ def main() -> None:
                 "detection_rate_1pt": round(result["detect_1pt"], 4),
                 "detection_rate_1pt_unadjusted": round(result["detect_1pt_raw"], 4),
                 "breakpoint_within_1": round(result["within_1"], 4),
+                "shape_family_rate": round(result["family"], 4),
+                "direction_rate": round(result["direction"], 4),
+                "detection_to_bound": round(result["detect_1pt"] / bound_1pt, 4),
+                "confusion": {
+                    truth_name: {k: int(v) for k, v in row.items() if v}
+                    for truth_name, row in confusion.reindex(index=list(TRUTHS)).iterrows()
+                },
                 "seconds_900": round(seconds, 2),
                 "known_shape_bound_1pt": round(bound_1pt, 4),
+                "backsliding_rise_bound": round(float(arm_rate["backsliding"]), 4),
+                "shock_recovery_bound": round(float(arm_rate["shock"]), 4),
                 "series": len(table),
                 "seed": args.seed,
             }

@@ -184,15 +184,21 @@ def _trend(args: argparse.Namespace) -> int:
         for record in table:
             where = ", ".join(f"{column}={record[column]}" for column in args.by)
             interval = "".join(
-                f" turning at {b['time']:g} (95% interval {b['low']:g} to {b['high']:g})"
+                f" turning at {_when(b['time'])} (95% interval {_when(b['low'])} to "
+                f"{_when(b['high'])})"
                 for b in record["breakpoints"]
             )
             print(
-                f"{where + ': ' if where else ''}{record['shape']}"
+                f"{where + ': ' if where else ''}{record['shape'] or 'too early to tell'}"
                 f"{' (non-linear)' if record['nonlinear'] else ''}{interval}"
             )
             print(f"    {record['sentence']}")
     return 0
+
+
+def _when(value) -> str:
+    """A turning time as printed: a number as it is (``5``, ``4.25``), a date as its day."""
+    return f"{value:g}" if isinstance(value, int | float) else str(value)[:10]
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -114,8 +114,15 @@ def test_no_breakpoint_is_claimed_with_fewer_than_six_rounds():
     data = ratings(5 + 2.0 * (np.arange(1, 6) >= 3), seed=5)
     result = assess_trend(data, time="round", value="rating", label="Trust")
     assert not result.nonlinear and np.isnan(result.p_value) and result.breakpoints == []
-    assert result.shape in ("flat", "linear")
-    assert "at least 6" in result.sentence() and "5 rounds" in result.sentence()
+    assert result.shape is None and result.rounds_needed == 1
+    text = result.sentence()
+    assert "a turn cannot yet be told from a straight line: 1 more round is needed" in text
+    assert "from round 1 to round 5 (95% interval" in text and "since round 4" in text
+    means = result.series["mean"].to_numpy()
+    first, last = result.changes
+    assert first["change"] == pytest.approx(means[-1] - means[0])
+    assert last["change"] == pytest.approx(means[-1] - means[-2])
+    assert first["low"] < first["change"] < first["high"]
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 from conftest import ingest_all_rounds
 
 from evalkit import words
+from evalkit.change.shapes import shape_family
 from evalkit.config import load_framework, load_place
 from evalkit.data import store
 from evalkit.data.ingest import ingest_round
@@ -22,14 +23,8 @@ from evalkit.run.notebooks import notebook_path
 from evalkit.words.shapes import SHAPE_WORDS
 
 FRAMEWORK = load_framework("system-behaviours")
-# As in test_trajectory: with eight rounds neighbouring non-linear families describe the same
-# turn, so a found shape counts when it is in the truth's family and turns within one round.
-COMPATIBLE = {
-    "step": {"step", "s_curve", "shock_recovery"},
-    "s_curve": {"s_curve", "step", "segmented", "shock_recovery"},
-    "segmented": {"segmented", "u_shape", "shock_recovery", "s_curve"},
-    "shock_recovery": {"shock_recovery", "step", "u_shape"},
-}
+# Strict: the shape found must be in the truth's own family (a step and an S-curve are one family,
+# a move to a new level; every other shape is its own), and turn within one round of the truth.
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +153,9 @@ def test_trends_recover_every_place_s_true_shapes(place_dirs, trends):
                 assert not row["nonlinear"] and row["shape"] == true["shape"], where
                 assert np.isnan(row["turning_round"]), where
             else:
-                assert row["nonlinear"] and row["shape"] in COMPATIBLE[true["shape"]], where
+                assert row["nonlinear"] and shape_family(row["shape"]) == shape_family(
+                    true["shape"]
+                ), where
                 assert abs(row["turning_round"] - true["turning_round"]) <= 1, where
                 assert row["turning_low"] <= row["turning_round"] <= row["turning_high"], where
 
@@ -273,7 +270,7 @@ def test_programme_notebook_runs_and_summarises(place_dirs, ratings, tmp_path):
     for place_dir in place_dirs:
         for behaviour, true in _truth(place_dir)["behaviours"].items():
             found = shapes[place_dir.name, behaviour]
-            assert found in COMPATIBLE.get(true["shape"], {true["shape"]}), (behaviour, found)
+            assert shape_family(found) == shape_family(true["shape"]), (behaviour, found)
     text = summary_path.read_text(encoding="utf-8") + executed.read_text(encoding="utf-8")
     assert not any(r in text for r in ratings["respondent"].unique())
     outputs = [o for c in nbformat.read(executed, as_version=4).cells for o in c.get("outputs", [])]

@@ -11,11 +11,12 @@ from evalkit.change import shapes
 from evalkit.change.assess import TREND_COLUMNS, Assessment, assess_trend, assess_trends, to_records
 from evalkit.change.ceiling import CeilingCheck, ceiling_check, near_bound
 from evalkit.change.intervals import breakpoint_interval
+from evalkit.change.longseries import breaks_bic, detect_changepoints, segment_means
 from evalkit.change.nonlinearity import MIN_BREAKPOINT_POINTS, NonlinearityTest, nonlinearity_test
 from evalkit.change.reference.davies import DaviesResult, davies_test
 from evalkit.change.reference.muggeo import MuggeoResult, muggeo_iteration
 from evalkit.change.series import round_means
-from evalkit.change.shapes import SHAPES, default_shapes
+from evalkit.change.shapes import SHAPES, default_shapes, shape_family
 from evalkit.change.variance import between_round_variance, flexible_tau2_moments
 from evalkit.indicators.multiple_testing import benjamini_hochberg
 
@@ -33,14 +34,18 @@ __all__ = [
     "benjamini_hochberg",
     "between_round_variance",
     "breakpoint_interval",
+    "breaks_bic",
     "ceiling_check",
     "davies_test",
     "default_shapes",
+    "detect_changepoints",
     "flexible_tau2_moments",
     "muggeo_iteration",
     "near_bound",
     "nonlinearity_test",
     "round_means",
+    "segment_means",
+    "shape_family",
     "shapes",
     "to_records",
 ]

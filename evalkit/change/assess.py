@@ -19,13 +19,13 @@ import pandas as pd
 from evalkit._io import jsonable
 from evalkit.change.intervals import breakpoint_interval
 from evalkit.change.nonlinearity import MIN_BREAKPOINT_POINTS, nonlinearity_test
+from evalkit.change.parts import Part, shape_parts, supports
 from evalkit.change.series import (
+    TimeAxis,
     _aggregate,
     _per_unit,
     _tidy,
-    numeric_time,
     sampling_covariance,
-    to_time,
 )
 from evalkit.change.shapes import default_shapes
 from evalkit.change.variance import (
@@ -69,13 +69,18 @@ TREND_COLUMNS = [
     "slope_after",
     "level_shift",
     "n_times",
+    "rounds_needed",
+    "direction",
     "sentence",
     "breakpoints",
+    "changes",
+    "parts",
     "models",
 ]
 _ALPHA = 0.05
-_CLEAR = 1.96  # a slope counts as rising or falling when its 95% interval excludes 0
 _MIN_POOL = 5  # series needed before the between-round variance is pooled across them
+_MARGIN = 2.0  # shapes within this of the best criterion "fit almost as well"
+_PENALTY = 2.0  # per parameter, on the generalised RSS at the tests' between-round variance
 
 
 # --- the result ----------------------------------------------------------------------------------
@@ -88,7 +93,8 @@ class Assessment:
     Attributes
     ----------
     shape : str or None
-        One of ``evalkit.change.SHAPES``; None with fewer than 3 time points.
+        One of ``evalkit.change.SHAPES``; None with fewer than 6 time points (too few to tell a
+        turn from a straight line: ``rounds_needed`` says how many more are needed).
     nonlinear : bool
         Whether the test rejects the straight line (never with fewer than 6 time points).
     p_value : float
@@ -128,6 +134,17 @@ class Assessment:
     material : tuple of bool
         Whether the slopes before and after have 95% intervals that exclude 0 (the sentence says
         "stayed flat" or "levelled off" otherwise).
+    changes : list of dict
+        The change from the first time point to the last, and from the one before the last to
+        the last: ``{"from", "to", "change", "low", "high"}`` with a 95% interval (sampling error
+        and the between-round variance; see :func:`_changes`).
+    direction : str or None
+        "up", "down" or "level": the straight line's slope where its test is clear at 5%, else
+        level (None with fewer than 3 time points).
+    parts : list of Part
+        The chosen shape's parts (slopes, jumps, changes of slope), each with a standard error
+        and whether it is supported (:func:`~evalkit.change.parts.shape_parts`); the sentence
+        describes only supported parts as moving.
     """
 
     shape: str | None
@@ -149,8 +166,12 @@ class Assessment:
     time_name: str = "time"
     time_unit: str | None = None
     time_kind: str = "numeric"
+    axis: TimeAxis = field(default_factory=TimeAxis)
     runner_up: str | None = None
     material: tuple = field(default=(True, True))
+    parts: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    direction: str | None = None
     _robust: object = field(default=None, repr=False)
 
     @property
@@ -165,12 +186,16 @@ class Assessment:
         """Number of distinct time points."""
         return int(len(self.series))
 
+    @property
+    def rounds_needed(self) -> int:
+        """More time points needed before a shape can be told (0 when there are enough)."""
+        return max(MIN_BREAKPOINT_POINTS - self.n_times, 0)
+
     def predict(self, times) -> np.ndarray:
         """The chosen shape's curve at times given in the column's own terms."""
         if self.model is None:
             return np.full(np.shape(times), np.nan)
-        x, _ = numeric_time(pd.Series(np.atleast_1d(times)))
-        return self.model.predict(x)
+        return self.model.predict(self.axis.x(pd.Series(np.atleast_1d(times))))
 
     def sentence(self, label: str | None = None) -> str:
         """One plain-English sentence for a workshop."""
@@ -191,8 +216,12 @@ class Assessment:
             "slope_after": self.slope_after,
             "level_shift": self.level_shift,
             "n_times": self.n_times,
+            "rounds_needed": self.rounds_needed,
+            "direction": self.direction,
             "sentence": self.sentence(),
             "breakpoints": [dict(b) for b in self.breakpoints],
+            "changes": [dict(c) for c in self.changes],
+            "parts": [p.to_record() for p in self.parts],
             "models": self.models[["name", "aic", "aicc", "bic"]].to_dict("records"),
         }
         return jsonable(record)
@@ -279,7 +308,10 @@ def assess_trend(
 
     The decision:
 
-    1. Fewer than 6 distinct time points: no breakpoint is claimed; flat or linear only.
+    1. Fewer than 6 distinct time points: no shape is claimed (``shape`` None, ``rounds_needed``
+       says how many more are needed); the change from the first time point and from the last
+       but one to the last are given with 95% intervals (``changes``), and ``direction`` the
+       straight line's slope where its test (step 4, with the line's own tau^2) is clear.
     2. Otherwise :func:`~evalkit.change.variance.nonlinearity_test` (parametric bootstrap of the
        likelihood ratio against every non-linear shape) decides ``nonlinear`` at 5%. Its null is
        the straight line with the between-round variance tau^2 of the best-supported model by
@@ -288,7 +320,16 @@ def assess_trend(
        that search the shapes for the smallest residuals are unbiased but, from one series of 8
        rounds, too noisy: in simulations they let 4 to 8% of straight lines through.)
        :func:`assess_trends` pools tau^2 over a family's series instead.
-    3. If non-linear, the shape is the non-linear one with the smallest small-sample criterion
+    3. If non-linear, the shape named is the one the evidence supports. Each shape's parts (the
+       slopes either side of a turn, a jump, a change of slope) get standard errors at the
+       fitted location (:func:`~evalkit.change.parts.shape_parts`), and a shape qualifies only
+       when every part its name claims excludes 0 from its 95% interval (a step its jump, a
+       change of pace its change of slope, a turn in direction both arms going opposite ways, a
+       shock its drop and a recovery the other way; a slope must also show in its own
+       stretch's points alone). Among the qualifying shapes within 2 of the best criterion, the
+       one with the fewest parameters is named (the best qualifying one if none is that close).
+       With a pooled tau^2 (:func:`assess_trends`) the criterion is the generalised RSS at that
+       tau^2 plus 2 per parameter. For a single series it is the small-sample criterion
        ``aicc_v`` = -2 log L + 2p + w 2p(p + 1) / (k - p - 1), p counting breakpoints and the
        variance, k the number of time points, w = tau_m^2 / (mean se_t^2 + tau_m^2) the share of
        the model's residual variance that is estimated rather than known. Without known sampling
@@ -298,8 +339,8 @@ def assess_trend(
        (18.7 more for a broken line than for a step at 8 rounds) called every non-linear series
        a step in simulations, misplacing the turn of every backslide; one share for all models
        of a series (from the pooled tau^2) did little better. A broken line whose two slopes
-       have opposite signs, each with a 95% interval that excludes 0, is reported as
-       ``u_shape`` (backsliding or recovery).
+       have opposite signs, each supported, is reported as ``u_shape`` (backsliding or
+       recovery).
     4. Otherwise flat or linear by the t-test of the slope of the straight line (generalised
        least squares with weight W = (V + tau^2 I)^-1 for the same tau^2, Knapp-Hartung variance
        max(1, Q / (k - 2)) (X'WX)^-1, Q = r'Wr, t with k - 2 df) at 5%; with one value per time
@@ -360,6 +401,7 @@ class Series:
     k: int
     unit: str | None
     kind: str
+    axis: TimeAxis
     time_name: str
     label: str
     value_unit: str
@@ -387,6 +429,7 @@ class Tests:
     line_tau2: float
     n_boot: int
     seed: int
+    pooled: bool = False
 
 
 def prepare_series(
@@ -401,10 +444,10 @@ def prepare_series(
     time_unit: str | None = None,
 ) -> Series:
     """Aggregate tidy rows of one series to its time points (see :func:`assess_trend`)."""
-    rows, kind = _tidy(data, time, value, unit)
+    rows, axis = _tidy(data, time, value, unit)
     units = _per_unit(rows, unit)
     table = _aggregate(units)
-    table.attrs["time_kind"] = kind
+    table.attrs["time_kind"] = axis.kind
     ordinary = not aggregate or bool((table["n"] == 1).all())
     cov = None if ordinary else sampling_covariance(rows, table, unit)
     rows = rows if not aggregate else units
@@ -418,7 +461,8 @@ def prepare_series(
         y=(rows["value"] if each_row else table["mean"]).to_numpy(dtype=float),
         k=int(table["x"].nunique()),
         unit=unit,
-        kind=kind,
+        kind=axis.kind,
+        axis=axis,
         time_name=time,
         label=label or value.replace("_", " ").capitalize(),
         value_unit=value_unit,
@@ -476,6 +520,11 @@ def fit_shapes(series: Series, *, seed: int = 0) -> Fitted:
     if model.known and series.k >= MIN_BREAKPOINT_POINTS:
         shape, _ = fits[supported["name"].iloc[0]]
         moments = flexible_tau2_moments(t, y, model.v, truth=shape.predict(t), n_sim=200, seed=seed)
+    elif model.known:  # a short series: its straight line's residuals, for pooling
+        line, _ = fits["linear"]
+        moments = flexible_tau2_moments(
+            t, y, model.v, truth=line.predict(t), shapes=[line], n_sim=200, seed=seed
+        )
     return Fitted(fits, models, tau2_line, tau2_supported, moments)
 
 
@@ -498,8 +547,8 @@ def run_tests(
         return Tests(nan, nan, nan, n_boot, seed)
     known = series.variance.known
     pooled = tau2 is not None
-    if known and tau2 is None:
-        tau2 = fitted.tau2_supported
+    if known and tau2 is None:  # a short series describes only its straight line
+        tau2 = fitted.tau2_supported if series.k >= MIN_BREAKPOINT_POINTS else fitted.tau2_line
     null_tau2 = tau2 if known else None
     slope_p, line_tau2 = _slope_test(series, null_tau2)
     p_value = nan
@@ -514,7 +563,7 @@ def run_tests(
             seed=seed,
             fixed_tau2=pooled,
         ).p_value
-    return Tests(p_value, slope_p, line_tau2, n_boot, seed)
+    return Tests(p_value, slope_p, line_tau2, n_boot, seed, pooled=bool(pooled and known))
 
 
 def decide(
@@ -533,6 +582,7 @@ def decide(
         "time_name": series.time_name,
         "time_unit": series.time_unit,
         "time_kind": series.kind,
+        "axis": series.axis,
         "models": fitted.models,
         "p_adjusted": p_adjusted,
         "n_adjusted": n_adjusted,
@@ -541,17 +591,26 @@ def decide(
     if series.k < 3:
         return Assessment(None, False, nan, [], nan, nan, nan, slope_p_value=nan, tau2=nan,
                           **common)  # fmt: skip
+    line, _ = fitted.fits["linear"]
+    clear = tests.slope_p <= _ALPHA
+    common |= {
+        "changes": _changes(series, tests),
+        "direction": ("up" if line.params_["slope"] > 0 else "down") if clear else "level",
+    }
+    if series.k < MIN_BREAKPOINT_POINTS:  # too few to tell a turn from a straight line
+        slope = line.params_["slope"] if clear else 0.0
+        return Assessment(None, False, tests.p_value, [], slope, slope, nan,
+                          slope_p_value=tests.slope_p, tau2=tests.line_tau2,
+                          material=(clear, clear), **common)  # fmt: skip
     decisive = tests.p_value if p_adjusted is None else p_adjusted
     nonlinear = bool(decisive <= _ALPHA)
     if nonlinear:
-        name, runner_up = _choose_nonlinear(fitted)
+        name, shape, tau2, parts, runner_up = _choose_nonlinear(series, fitted, tests)
     else:
         name, runner_up = ("linear" if tests.slope_p <= _ALPHA else "flat"), None
-    shape, tau2 = fitted.fits[name]
-    before, after, shift, material = _effects(shape, series, tau2)
-    if name == "segmented" and all(material) and before * after < 0:
-        name = "u_shape"
-        shape, tau2 = fitted.fits.get("u_shape", (shape, tau2))
+        shape, tau2 = fitted.fits[name]
+        parts = []
+    before, after, shift, material = _effects(shape, parts)
     breakpoints = _breakpoints(series, shape, tau2, tests) if nonlinear else []
     return Assessment(
         shape=name,
@@ -567,8 +626,50 @@ def decide(
         _robust=(lambda: _robust_slopes(shape, series)) if series.unit is not None else None,
         runner_up=runner_up,
         material=material,
+        parts=parts,
         **common,
     )
+
+
+def _changes(series: Series, tests: Tests) -> list[dict]:
+    """The change from the first time point to the last, and from the last but one to the last.
+
+    The variance of y_b - y_a is V_aa + V_bb - 2 V_ab + 2 tau^2 (the sampling covariance of the
+    two means, a panel's shared respondents included, and the between-round variance of the
+    tests); the interval is +/- 1.96 SE. Without known sampling errors (one value per time point)
+    it is 2 sigma^2 from the straight line's residuals, with t on k - 2 df.
+    """
+    from scipy import stats
+
+    table = series.table
+    k = len(table)
+    mean = table["mean"].to_numpy(dtype=float)
+    if series.variance.known:
+        v = series.variance.covariance(tests.line_tau2)
+        quantile = stats.norm.ppf(0.975)
+    else:
+        x = table["x"].to_numpy(dtype=float)
+        design = np.column_stack([np.ones(k), x])
+        resid = mean - design @ np.linalg.lstsq(design, mean, rcond=None)[0]
+        df = k - 2
+        sigma2 = float(resid @ resid) / df if df > 0 else float("nan")
+        v = sigma2 * np.eye(k)
+        quantile = stats.t.ppf(0.975, df) if df > 0 else float("nan")
+    out = []
+    pairs = [(0, k - 1)] + ([(k - 2, k - 1)] if k > 2 else [])
+    for a, b in pairs:
+        change = float(mean[b] - mean[a])
+        se = math.sqrt(max(v[a, a] + v[b, b] - 2 * v[a, b], 0.0))
+        out.append(
+            {
+                "from": series.axis.time(float(table["x"].iloc[a])),
+                "to": series.axis.time(float(table["x"].iloc[b])),
+                "change": change,
+                "low": change - quantile * se,
+                "high": change + quantile * se,
+            }
+        )
+    return out
 
 
 def _breakpoints(series: Series, shape, tau2, tests: Tests) -> list[dict]:
@@ -585,9 +686,9 @@ def _breakpoints(series: Series, shape, tau2, tests: Tests) -> list[dict]:
     )
     return [
         {
-            "time": to_time(b, series.kind),
-            "low": to_time(low, series.kind),
-            "high": to_time(high, series.kind),
+            "time": series.axis.time(b),
+            "low": series.axis.time(low),
+            "high": series.axis.time(high),
         }
         for b, (low, high) in zip(shape.breakpoints_, intervals, strict=True)
     ]
@@ -616,21 +717,76 @@ def _slope_test(series: Series, tau2) -> tuple[float, float]:
     return float(2 * stats.t.sf(abs(t_stat), df)), float(tau2)
 
 
-def _choose_nonlinear(fitted: Fitted) -> tuple[str, str | None]:
-    models = fitted.models
-    candidates = models[
-        ~models["name"].isin(["flat", "linear", "u_shape"]) & np.isfinite(models["aicc_v"])
-    ].sort_values("aicc_v")
-    if candidates.empty:  # too few points for any finite AICc: the simplest non-linear shape
-        candidates = models[models["name"].isin(fitted.fits)].query(
-            "name not in ['flat', 'linear', 'u_shape']"
+def _choose_nonlinear(series: Series, fitted: Fitted, tests: Tests):
+    """The shape the evidence supports: among the non-linear shapes that fit almost as well as
+    the best, the one with the fewest parts, each part its name claims supported.
+
+    Returns the name, the fitted shape, its tau^2, its parts and a runner-up (a supported shape
+    as simple that fits almost as well, or None).
+    """
+    known = series.variance.known
+    candidates = []
+    weights = series.variance.weights(tests.line_tau2) if tests.pooled else None
+    models = fitted.models.set_index("name")
+    for name, (fit, own) in fitted.fits.items():
+        if not fit.nonlinear or name == "u_shape":
+            continue
+        if tests.pooled:  # refitted at the pooled between-round variance: penalised GLS RSS
+            fit = type(fit)().fit(series.t, series.y, weights=weights)
+            if not np.isfinite(fit.rss_):
+                continue
+            criterion, tau2 = fit.rss_ + _PENALTY * fit.n_params, tests.line_tau2
+        else:  # each shape with its own tau^2 (see assess_trend's Notes)
+            criterion = float(models.at[name, "aicc_v" if known else "aicc"])
+            tau2 = own
+        cov = series.variance.covariance(0.0) if known else None
+        parts = shape_parts(fit, series.t, series.y, cov, tau2=tau2)
+        label = "u_shape" if name == "segmented" and _turns(parts) else name
+        candidates.append((criterion, fit.n_params, label, fit, tau2, parts))
+    candidates = [c for c in candidates if np.isfinite(c[0])]
+    if not candidates:  # too few points for any criterion: the simplest non-linear shape
+        name = min(
+            (n for n, (f, _) in fitted.fits.items() if f.nonlinear),
+            key=lambda n: fitted.fits[n][0].n_params,
         )
-    names = candidates["name"].tolist()
-    gaps = candidates["aicc_v"].to_numpy() - candidates["aicc_v"].to_numpy()[0]
-    sizes = candidates["n_params"].to_numpy()
-    # a hedge only for a shape at least as simple that fits almost as well
-    close = [i for i in range(1, len(names)) if gaps[i] < 2 and sizes[i] <= sizes[0]]
-    return names[0], (names[close[0]] if close else None)
+        fit, tau2 = fitted.fits[name]
+        return name, fit, tau2, [], None
+    best = min(c[0] for c in candidates)
+    supported = [c for c in candidates if supports(c[2], c[5])]
+    close = [c for c in supported if c[0] <= best + _MARGIN]
+    if close:
+        chosen = min(close, key=lambda c: (c[1], c[0]))
+    elif supported:  # nothing that fits almost as well is supported: the best that is
+        chosen = min(supported, key=lambda c: c[0])
+    else:
+        chosen = min(candidates, key=lambda c: c[0])
+    others = [
+        c
+        for c in close
+        if c is not chosen and c[1] <= chosen[1] and _family(c[2]) != _family(chosen[2])
+    ]
+    runner_up = min(others, key=lambda c: c[0])[2] if others else None
+    _, _, name, fit, tau2, parts = chosen
+    return name, fit, tau2, parts, runner_up
+
+
+def _turns(parts: list[Part]) -> bool:
+    """Both arms of a broken line supported, going opposite ways (a turn in direction)."""
+    by_name = {p.name: p for p in parts}
+    before, after = by_name.get("before"), by_name.get("after")
+    return bool(
+        before is not None
+        and after is not None
+        and before.supported
+        and after.supported
+        and before.estimate * after.estimate < 0
+    )
+
+
+def _family(name: str) -> str:
+    from evalkit.change.shapes import shape_family
+
+    return shape_family(name)
 
 
 def _models_frame(rows: list[dict], n: int = 0, sampling: float = 0.0) -> pd.DataFrame:
@@ -660,8 +816,8 @@ def _models_frame(rows: list[dict], n: int = 0, sampling: float = 0.0) -> pd.Dat
     return frame
 
 
-def _effects(shape, series: Series, tau2) -> tuple[float, float, float, tuple[bool, bool]]:
-    """slope_before, slope_after, level_shift, and whether each slope's 95% interval excludes 0."""
+def _effects(shape, parts: list[Part]) -> tuple[float, float, float, tuple[bool, bool]]:
+    """slope_before, slope_after, level_shift, and whether each slope is supported."""
     params, name = shape.params_, shape.name
     nan = float("nan")
     if name == "flat":
@@ -672,20 +828,12 @@ def _effects(shape, series: Series, tau2) -> tuple[float, float, float, tuple[bo
     if name in ("step", "s_curve"):
         shift = params["level_shift"] if name == "step" else params["upper"] - params["lower"]
         return 0.0, 0.0, shift, (False, False)
-    before, after = params["slope_before"], params["slope_after"]
+    by_name = {p.name: p for p in parts}
     shift = params.get("level_shift", 0.0)
-    x = shape.design(series.t, shape.location_)
-    if series.variance.known:
-        w = np.linalg.inv(series.variance.covariance(tau2))
-        cov = np.linalg.pinv(x.T @ w @ x)
-    else:
-        df = max(len(series.t) - shape.n_params, 1)
-        cov = np.linalg.pinv(x.T @ x) * shape.rss_ / df
-    last = np.asarray(_robust_terms(shape)["slope_after"], dtype=float)
-    se_before = math.sqrt(max(cov[1, 1], 0.0))
-    se_after = math.sqrt(max(float(last @ cov @ last), 0.0))
-    material = (abs(before) >= _CLEAR * se_before, abs(after) >= _CLEAR * se_after)
-    return before, after, shift, material
+    material = tuple(
+        bool(by_name[k].supported) if k in by_name else True for k in ("before", "after")
+    )
+    return params["slope_before"], params["slope_after"], shift, material
 
 
 def _robust_slopes(shape, series: Series) -> pd.DataFrame:

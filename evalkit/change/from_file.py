@@ -28,6 +28,10 @@ _KEYS = [
     "slope_before",
     "slope_after",
     "level_shift",
+    "direction",
+    "rounds_needed",
+    "changes",
+    "parts",
     "models",
     "sentence",
 ]
@@ -45,8 +49,10 @@ def assess_file(
     """Assess each series (one per combination of ``by`` values) of a CSV file or workbook.
 
     Returns JSON-ready records: the ``by`` values, then ``shape, nonlinear, p_value, p_adjusted,
-    breakpoints`` (each ``{time, low, high}``), ``slope_before, slope_after, level_shift,
-    models`` (each ``{name, aic, bic}``) and ``sentence``.
+    breakpoints`` (each ``{time, low, high}``), ``slope_before, slope_after, level_shift`` (per
+    ``time_unit``: a month or a year when the times are dates, counted from the first),
+    ``direction, rounds_needed, changes, parts, models`` (each ``{name, aic, bic}``) and
+    ``sentence``.
 
     Raises
     ------
@@ -63,6 +69,7 @@ def assess_file(
     for row in table.to_dict("records"):
         record = {column: row[column] for column in by}
         record.update({key: row[key] for key in _KEYS})
+        record["time_unit"] = row["assessment"].axis.unit
         record["models"] = [{k: m[k] for k in ("name", "aic", "bic")} for m in record["models"]]
         records.append(jsonable(record))
     return records

@@ -2,19 +2,79 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from evalkit.exceptions import EvalkitError
 
 __all__ = [
+    "TimeAxis",
     "round_means",
     "sampling_covariance",
     "numeric_time",
+    "time_axis",
     "to_time",
 ]
 
 _DAYS_PER_YEAR = 365.25
+_DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
+_YEARLY = 300  # days: rounds this far apart (median) are counted in years, closer in months
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """How a time column becomes numbers: as they are, or dates as time since the first one.
+
+    ``kind`` is "numeric" or "datetime"; for dates, ``origin`` is the first date and ``unit``
+    "month" (a mean month, 365.25 / 12 days) or "year" (365.25 days).
+
+    Examples
+    --------
+    >>> axis = time_axis(pd.Series(pd.to_datetime(["2024-01-01", "2024-07-01", "2025-07-01"])))
+    >>> axis.unit, axis.x(pd.Series(pd.to_datetime(["2024-07-01"]))).round(2).tolist()
+    ('month', [5.98])
+    >>> axis.time(12.0).date().isoformat()
+    '2024-12-31'
+    """
+
+    kind: str = "numeric"
+    origin: pd.Timestamp | None = None
+    unit: str | None = None
+
+    @property
+    def days(self) -> float:
+        return _DAYS_PER_MONTH if self.unit == "month" else _DAYS_PER_YEAR
+
+    def x(self, column) -> np.ndarray:
+        """Numbers for a column (or list) of times in the axis' own terms."""
+        column = column if isinstance(column, pd.Series) else pd.Series(np.atleast_1d(column))
+        if self.kind != "datetime":
+            return numeric_time(column)[0]
+        dates = pd.to_datetime(column, format="ISO8601") if column.dtype == object else column
+        dates = pd.to_datetime(dates)
+        return ((dates - self.origin).dt.total_seconds() / 86400.0 / self.days).to_numpy(float)
+
+    def time(self, x: float):
+        """A number back in the axis' own terms (a Timestamp for dates)."""
+        if self.kind != "datetime":
+            return float(x)
+        return self.origin + pd.to_timedelta(float(x) * self.days, "D")
+
+
+def time_axis(column: pd.Series) -> TimeAxis:
+    """The axis for a time column: dates count months (or, a year or so apart, years) since the
+    first; anything else stays as it is (see :func:`numeric_time`)."""
+    _, kind = numeric_time(column)
+    if kind != "datetime":
+        return TimeAxis()
+    dates = pd.to_datetime(column, format="ISO8601") if column.dtype == object else column
+    dates = pd.Series(pd.to_datetime(dates)).dropna()
+    distinct = np.sort(dates.unique())
+    gaps = np.diff(distinct).astype("timedelta64[s]").astype(float) / 86400.0
+    unit = "year" if len(gaps) and float(np.median(gaps)) >= _YEARLY else "month"
+    return TimeAxis("datetime", pd.Timestamp(distinct[0]) if len(distinct) else None, unit)
 
 
 def round_means(data: pd.DataFrame, *, time: str, value: str, unit: str | None = None):
@@ -34,9 +94,10 @@ def round_means(data: pd.DataFrame, *, time: str, value: str, unit: str | None =
     Returns
     -------
     DataFrame
-        ``time`` (as given), ``x`` (numeric: the number itself, or decimal years for dates),
-        ``n``, ``mean``, ``sd`` and ``se`` (sd / sqrt(n)), sorted by time. ``attrs["time_kind"]``
-        is ``"datetime"`` or ``"numeric"``.
+        ``time`` (as given), ``x`` (numeric: the number itself, or time since the first date),
+        ``n``, ``mean``, ``sd`` and ``se`` (sd / sqrt(n)), sorted by time; dates become months
+        (or years, for rounds a year or so apart) since the first (:func:`time_axis`).
+        ``attrs["time_kind"]`` is ``"datetime"`` or ``"numeric"``.
 
     Examples
     --------
@@ -46,9 +107,9 @@ def round_means(data: pd.DataFrame, *, time: str, value: str, unit: str | None =
     0     1  2   5.0  1.000
     1     2  3   6.0  0.577
     """
-    rows, kind = _tidy(data, time, value, unit)
+    rows, axis = _tidy(data, time, value, unit)
     table = _aggregate(_per_unit(rows, unit))
-    table.attrs["time_kind"] = kind
+    table.attrs["time_kind"] = axis.kind
     return table
 
 
@@ -119,7 +180,7 @@ def _aggregate(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _tidy(data: pd.DataFrame, time: str, value: str, unit: str | None):
-    """time, x, value (and unit) for the rows with both a time and a value; the time's kind."""
+    """time, x, value (and unit) for the rows with both a time and a value; the time's axis."""
     if not isinstance(data, pd.DataFrame):
         raise EvalkitError("Give the data as a pandas DataFrame.")
     missing = [c for c in (time, value, unit) if c is not None and c not in data.columns]
@@ -133,14 +194,17 @@ def _tidy(data: pd.DataFrame, time: str, value: str, unit: str | None):
     if bad.any():
         example = data.loc[bad, value].iloc[0]
         raise EvalkitError(f"Column {value!r} must hold numbers; found {example!r}.")
-    x, kind = numeric_time(data[time])
+    numeric_time(data[time])  # refuses what is neither numbers nor dates
+    usable = data[time][values.notna().to_numpy()]
+    axis = time_axis(usable if len(usable) else data[time])
+    x = axis.x(data[time].reset_index(drop=True))
     rows = pd.DataFrame({"time": data[time].to_numpy(), "x": x, "value": values.to_numpy()})
     if unit is not None:
         rows[unit] = data[unit].to_numpy()
     rows = rows.dropna(subset=["x", "value"])
     if rows.empty:
         raise EvalkitError(f"No rows with both a {time!r} and a {value!r}.")
-    return rows, kind
+    return rows, axis
 
 
 def numeric_time(column: pd.Series) -> tuple[np.ndarray, str]:

@@ -126,7 +126,8 @@ def assess_network(
 
     Examples
     --------
-    >>> indicators = pd.DataFrame({"round": range(1, 6), "density": [0.1, 0.11, 0.1, 0.12, 0.11]})
+    >>> density = [0.1, 0.11, 0.1, 0.12, 0.11, 0.1]
+    >>> indicators = pd.DataFrame({"round": range(1, 7), "density": density})
     >>> table = assess_network(indicators, ["density"])
     >>> table[["indicator", "shape", "nonlinear"]]
       indicator shape  nonlinear

@@ -26,6 +26,7 @@ def plot_trajectory(
     ax=None,
     title: str | None = None,
     label_events: bool = True,
+    dates: dict | None = None,
 ):
     """A behaviour's mean per round with 95% intervals, its fitted shape and turning points.
 
@@ -43,16 +44,20 @@ def plot_trajectory(
         ``round, group, mean`` per sector, drawn thin in each sector's colour and marker.
     scale : (int, int), optional
         Rating scale, for the y limits.
+    dates : dict, optional
+        Round number -> date: rounds are then spaced by date (the fitted curve and turning
+        points by their ``date`` fields, events at their own dates), ticks naming both.
     """
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 3.8))
+    at = _Positions(dates)
     shown = levels.dropna(subset=["mean"])
     if by_group is not None:
         for group, rows in by_group.dropna(subset=["mean"]).groupby("group", sort=False):
             ax.plot(
-                rows["round"],
+                at.rounds(rows["round"]),
                 rows["mean"],
                 color=SECTOR_COLOURS.get(group, "#999999"),
                 marker=SECTOR_MARKERS.get(group, "o"),
@@ -62,7 +67,7 @@ def plot_trajectory(
                 label=str(group).replace("_", " ").capitalize(),
             )
     ax.errorbar(
-        shown["round"],
+        at.rounds(shown["round"]),
         shown["mean"],
         yerr=[shown["mean"] - shown["ci_low"], shown["ci_high"] - shown["mean"]],
         fmt="o",
@@ -73,7 +78,7 @@ def plot_trajectory(
     )
     if fitted is not None and len(fitted):
         ax.plot(
-            fitted["time"],
+            at.curve(fitted),
             fitted["fitted"],
             color=_OVERALL,
             lw=2,
@@ -82,18 +87,20 @@ def plot_trajectory(
             zorder=2,
         )
     for point in breakpoints or []:
-        ax.axvspan(point["low"], point["high"], color="#F0E442", alpha=0.35, lw=0, zorder=0)
-        ax.axvline(point["time"], color="#B8A200", lw=1.2, zorder=1)
+        low, time, high = at.point(point)
+        ax.axvspan(low, high, color="#F0E442", alpha=0.35, lw=0, zorder=0)
+        ax.axvline(time, color="#B8A200", lw=1.2, zorder=1)
     if events is not None and len(events):
         top = ax.get_ylim()[1] if scale is None else scale[1]
         same_round = events.groupby("round").cumcount().to_numpy()
         for event, nth in zip(events.itertuples(), same_round, strict=True):
             colour = EVENT_COLOURS.get(event.kind, "#666666")
-            ax.axvline(event.round, color=colour, ls=EVENT_STYLES.get(event.kind, "-"), lw=1)
+            when = at.event(event)
+            ax.axvline(when, color=colour, ls=EVENT_STYLES.get(event.kind, "-"), lw=1)
             if label_events:  # several events in one round: labels side by side, not on top
                 ax.annotate(
                     event.description,
-                    xy=(event.round, top),
+                    xy=(when, top),
                     xytext=(2 + 10 * nth, -2),
                     textcoords="offset points",
                     rotation=90,
@@ -103,8 +110,8 @@ def plot_trajectory(
                     color=colour,
                 )
     rounds = np.sort(levels["round"].unique())
-    ax.set_xticks(rounds, [str(r) for r in rounds])
-    ax.set_xlabel("Round")
+    ax.set_xticks(at.rounds(rounds), at.labels(rounds))
+    ax.set_xlabel("Round (spaced by date)" if dates else "Round")
     ax.set_ylabel("Average rating")
     if scale is not None:
         ax.set_ylim(scale[0] - 0.2, scale[1] + 0.2)
@@ -124,9 +131,11 @@ def plot_trajectories(
     events: pd.DataFrame | None = None,
     ncols: int = 3,
     title: str | None = None,
+    dates: dict | None = None,
 ):
     """Small multiples: one panel per behaviour (``series``: behaviour, round, mean, ci_low,
-    ci_high), in framework order, each titled with its label and shape; returns the Figure."""
+    ci_high), in framework order, each titled with its label and shape; returns the Figure.
+    ``dates`` (round -> date) spaces the rounds by date, as in :func:`plot_trajectory`."""
     import matplotlib.pyplot as plt
 
     nrows = int(np.ceil(len(order) / ncols))
@@ -141,6 +150,7 @@ def plot_trajectories(
             events=events,
             ax=ax,
             label_events=False,
+            dates=dates,
         )
         shape = (shapes or {}).get(behaviour, "")
         ax.set_title(f"{labels[behaviour]}\n{shape}", fontsize=9, loc="left")
@@ -152,3 +162,36 @@ def plot_trajectories(
         fig.suptitle(title, x=0.01, ha="left", fontsize=11)
     fig.tight_layout()
     return fig
+
+
+class _Positions:
+    """Where rounds, curves, turning points and events go on the time axis: at their round
+    numbers, or at their dates when the rounds have dates."""
+
+    def __init__(self, dates: dict | None):
+        self.dates = {int(r): pd.Timestamp(d) for r, d in (dates or {}).items()}
+
+    def rounds(self, rounds):
+        if not self.dates:
+            return np.asarray(rounds)
+        return pd.to_datetime([self.dates[int(r)] for r in rounds])
+
+    def curve(self, fitted: pd.DataFrame):
+        if self.dates and "date" in fitted:
+            return pd.to_datetime(fitted["date"])
+        return fitted["time"]
+
+    def point(self, point: dict) -> tuple:
+        if self.dates and point.get("date"):
+            return tuple(pd.Timestamp(point[k]) for k in ("date_low", "date", "date_high"))
+        return point["low"], point["time"], point["high"]
+
+    def event(self, event):
+        if self.dates and getattr(event, "date", None):
+            return pd.Timestamp(event.date)
+        return event.round
+
+    def labels(self, rounds) -> list[str]:
+        if not self.dates:
+            return [str(r) for r in rounds]
+        return [f"{r}\n{self.dates[int(r)]:%b %Y}" for r in rounds]

@@ -26,7 +26,14 @@ from evalkit.data import store
 from evalkit.fingerprint import code_sha256, place_sha256, sha256_json
 from evalkit.privacy import shown_in_every_round
 
-__all__ = ["CACHE_DIR", "TREND_TABLE_COLUMNS", "Trend", "place_trends", "trends_key"]
+__all__ = [
+    "CACHE_DIR",
+    "TREND_TABLE_COLUMNS",
+    "Trend",
+    "place_trends",
+    "round_dates",
+    "trends_key",
+]
 
 #: The folder, inside the place folder, where computed trends are kept.
 CACHE_DIR = ".cache"
@@ -34,18 +41,29 @@ CACHE_DIR = ".cache"
 TREND_TABLE_COLUMNS = [
     *("behaviour", "group_by", "group", "label", "suppressed"),
     *(c for c in TREND_COLUMNS if c != "models"),
-    *("n_adjusted", "slope_p_value", "bound_p", "events_near", "points", "curve"),
+    *("n_adjusted", "slope_p_value", "time_unit", "bound_p", "events_near", "points", "curve"),
 ]
 _CURVE_POINTS = 120
-_FORMAT = 1  # bump when the cached table's meaning changes
+_POINTS, _CURVE = ["time", "mean", "n", "fitted"], ["time", "fitted"]
+
+
+def _columns(records, columns: list[str]) -> list[str]:
+    """The columns of stored points or curve: with ``date`` when the rounds have dates."""
+    return columns + (["date"] if records and "date" in records[0] else [])
+
+
+_FORMAT = 2  # bump when the cached table's meaning changes
 
 
 @dataclasses.dataclass(frozen=True)
 class Trend:
     """One row of :func:`place_trends` as an object that shows itself in JupyterLab.
 
-    ``points`` holds the series' time points (``time, mean, n, fitted``); ``curve`` the chosen
-    shape on a fine grid of times (``time, fitted``), for drawing.
+    Its times are rounds (turning points as positions among them), whatever the engine worked
+    in; the row's ``time_unit`` says what its slopes are per.
+    ``points`` holds the series' time points (``time, mean, n, fitted``, ``time`` the round,
+    and ``date`` when the rounds have dates); ``curve`` the chosen shape on a fine grid of times
+    (``time, fitted``, with ``date``), for drawing.
     """
 
     behaviour: str
@@ -78,8 +96,8 @@ class Trend:
             p_adjusted=row["p_adjusted"],
             breakpoints=list(row["breakpoints"] or []),
             text=row["sentence"],
-            points=pd.DataFrame(row["points"], columns=["time", "mean", "n", "fitted"]),
-            curve=pd.DataFrame(row["curve"], columns=["time", "fitted"]),
+            points=pd.DataFrame(row["points"] or [], columns=_columns(row["points"], _POINTS)),
+            curve=pd.DataFrame(row["curve"] or [], columns=_columns(row["curve"], _CURVE)),
         )
 
     @property
@@ -230,39 +248,56 @@ def _compute(place: Place, rounds: list[int], k: int, seed: int) -> pd.DataFrame
     rows = pd.concat([everyone, sectors], ignore_index=True)
     keys = list(zip(rows["behaviour"], rows["group_by"], rows["group"], strict=True))
     rows = rows[[key in allowed for key in keys]]
+    dates = round_dates(place, rounds)
+    time = "round"
+    if dates:  # the engine works in time as it happened: months or years since the first round
+        time = "date"
+        rows = rows.assign(date=pd.to_datetime(rows["round"].map(dates)))
+        ratings = ratings.assign(date=pd.to_datetime(ratings["round"].map(dates)))
     # the label is one-to-one with behaviour and group; last in `by`, it names each sentence
     assessed = assess_trends(
         rows,
-        time="round",
+        time=time,
         value="rating",
         unit="respondent",
         by=["behaviour", "group_by", "group", "label"],
         family="group_by",
         seed=seed,
+        time_unit=None if dates else "round",
     )
     events = store.read_events(place.dir, rounds=rounds)
-    times = np.linspace(min(rounds), max(rounds), _CURVE_POINTS)
+    axis = _RoundAxis(rounds, dates)
     records = []
     for _, row in assessed.iterrows():
         a = row["assessment"]
         record = {column: row[column] for column in TREND_TABLE_COLUMNS if column in row}
         record |= {"suppressed": False, "n_adjusted": a.n_adjusted}
         record |= {"slope_p_value": a.slope_p_value, "bound_p": np.nan}
-        record |= _bound_check(a, row, ratings, levels, framework)
+        record |= {"time_unit": a.axis.unit if dates else "round"}
+        record |= _bound_check(a, row, ratings, levels, framework, time)
+        record |= axis.in_rounds(record, a)
         turned = record["nonlinear"]
         record["events_near"] = events_near(events, record["breakpoints"]) if turned else []
         line = record.pop("line", None)
-        curve = a.predict if line is None else (lambda t, b=line: b[0] + b[1] * np.asarray(t))
-        fitted = curve(a.series["time"])
+        curve = None if a.model is None else a.model.predict  # no shape: nothing to draw
+        if line is not None:
+            curve = lambda x, b=line: b[0] + b[1] * x  # noqa: E731
+        x = a.series["x"].to_numpy(dtype=float)
+        fitted = curve(x) if curve is not None else np.full(len(x), np.nan)
         record["points"] = [
-            {"time": t, "mean": m, "n": int(n), "fitted": f}
-            for t, m, n, f in zip(
-                a.series["time"], a.series["mean"], a.series["n"], fitted, strict=True
-            )  # fmt: skip
-        ]
-        record["curve"] = [
-            {"time": t, "fitted": f} for t, f in zip(times, curve(times), strict=True)
-        ]
+            {"time": r, "mean": m, "n": int(n), "fitted": f} | axis.date_of(r)
+            for r, m, n, f in zip(axis.rounds_at(x), a.series["mean"], a.series["n"], fitted,
+                                  strict=True)
+        ]  # fmt: skip
+        grid = np.linspace(x.min(), x.max(), _CURVE_POINTS)
+        record["curve"] = (
+            [
+                {"time": r, "fitted": f} | axis.date_at(g)
+                for r, g, f in zip(axis.rounds_at(grid), grid, curve(grid), strict=True)
+            ]
+            if curve is not None
+            else []
+        )
         records.append(record)
     sector_names = {s: name.lower() for s, name in place.sectors.items()}
     for behaviour, group_by, group in sorted(series - allowed):
@@ -272,6 +307,7 @@ def _compute(place: Place, rounds: list[int], k: int, seed: int) -> pd.DataFrame
         records.append(
             {"behaviour": behaviour, "group_by": group_by, "group": group, "label": label}
             | {"suppressed": True, "breakpoints": [], "events_near": [], "points": [], "curve": []}
+            | {"changes": [], "parts": []}
         )
     table = pd.DataFrame(jsonable(records), columns=TREND_TABLE_COLUMNS)
     order = {b: i for i, b in enumerate(framework.behaviour_ids)}
@@ -284,7 +320,74 @@ def _compute(place: Place, rounds: list[int], k: int, seed: int) -> pd.DataFrame
     return table.drop(columns=["_b", "_g", "_s"]).reset_index(drop=True)
 
 
-def _bound_check(a, row, ratings, levels, framework) -> dict:
+def round_dates(place: Place, rounds: list[int]) -> dict:
+    """Each round's date from ``place.yml`` when every one of ``rounds`` has one, else {}."""
+    known = {r.number: r.date for r in place.rounds if r.date is not None}
+    return {r: known[r] for r in rounds} if all(r in known for r in rounds) else {}
+
+
+class _RoundAxis:
+    """Between the engine's time (months or years since the first round) and round numbers.
+
+    The reports speak of rounds ("turning around round 5"), so a turning time is also given as
+    a position among the rounds, interpolated between the dates of the rounds around it, with
+    its date beside it.
+    """
+
+    def __init__(self, rounds: list[int], dates: dict):
+        self.rounds, self.dates = np.asarray(sorted(rounds), dtype=float), dates
+        self.axis = None
+        if dates:
+            from evalkit.change.series import time_axis
+
+            self.axis = time_axis(pd.Series(pd.to_datetime([dates[r] for r in sorted(rounds)])))
+            self.x = self.axis.x(pd.Series(pd.to_datetime([dates[r] for r in sorted(rounds)])))
+
+    def rounds_at(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return x if self.axis is None else np.interp(x, self.x, self.rounds)
+
+    def date_of(self, round_number) -> dict:
+        if self.axis is None:
+            return {}
+        return {"date": pd.Timestamp(self.dates[int(round(round_number))]).date().isoformat()}
+
+    def date_at(self, x) -> dict:
+        if self.axis is None:
+            return {}
+        return {"date": self.axis.time(float(x)).date().isoformat()}
+
+    def in_rounds(self, record: dict, a) -> dict:
+        """Breakpoints and changes in rounds (with their dates) when the engine worked in time."""
+        if self.axis is None:
+            return {}
+
+        def position(value):
+            return float(self.rounds_at(self.axis.x(pd.Series([pd.Timestamp(value)])))[0])
+
+        def iso(value):
+            return pd.Timestamp(value).date().isoformat()
+
+        points = [
+            {k: position(p[k]) for k in ("time", "low", "high")}
+            | {"date": iso(p["time"]), "date_low": iso(p["low"]), "date_high": iso(p["high"])}
+            for p in record.get("breakpoints") or []
+        ]
+        changes = [
+            c | {"from": position(c["from"]), "to": position(c["to"])}
+            for c in record.get("changes") or []
+        ]
+        first = points[0] if points else {}
+        return {
+            "breakpoints": points,
+            "changes": changes,
+            "breakpoint": first.get("time", np.nan),
+            "breakpoint_low": first.get("low", np.nan),
+            "breakpoint_high": first.get("high", np.nan),
+        }
+
+
+def _bound_check(a, row, ratings, levels, framework, time: str = "round") -> dict:
     """A non-linear series near the scale's ends, checked against an ordinal model.
 
     When the bend is the scale running out, ``nonlinear`` becomes False and the shape the slope
@@ -302,7 +405,7 @@ def _bound_check(a, row, ratings, levels, framework) -> dict:
     rows = ratings[ratings["behaviour"] == row["behaviour"]]
     if row["group_by"] == "sector":
         rows = rows[rows["sector"] == row["group"]]
-    check = ceiling_check(rows, a.predict, time="round", value="rating")
+    check = ceiling_check(rows, a.predict, time=time, value="rating")
     if not check.explained_by_bound:
         return {"bound_p": check.p_value}
     steady = a.slope_p_value <= 0.05
@@ -322,6 +425,7 @@ def _bound_check(a, row, ratings, levels, framework) -> dict:
         "level_shift": np.nan,
         "line": (float(intercept), float(slope)),
         "breakpoints": [],
+        "parts": [],
         "breakpoint": np.nan,
         "breakpoint_low": np.nan,
         "breakpoint_high": np.nan,

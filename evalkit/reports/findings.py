@@ -188,9 +188,9 @@ def _split(record: dict, words: _Words) -> dict:
 
 
 def _shape(record: dict, words: _Words) -> dict:
-    from evalkit.words.shapes import SHAPE_WORDS
+    from evalkit.words.shapes import shape_label
 
-    shape = _lower_first(SHAPE_WORDS.get(record["shape"], _humanise(record["shape"])))
+    shape = _lower_first(shape_label(record["shape"]))
     turning = None
     if record["nonlinear"] and record["breakpoints"]:
         turning = int(round(record["breakpoints"][0]["time"]))

@@ -15,7 +15,7 @@ from evalkit.data import store
 from evalkit.exceptions import RunError
 from evalkit.indicators.transitions import transition_balance, transition_matrix
 from evalkit.limits import MIN_TREND_ROUNDS
-from evalkit.reports.assessments import Trend, place_trends
+from evalkit.reports.assessments import Trend, place_trends, round_dates
 from evalkit.reports.summary import table_records
 
 __all__ = ["MIN_ROUNDS", "Trajectory", "build_trajectory"]
@@ -78,6 +78,19 @@ class Trajectory:
     def rounds(self) -> list[int]:
         return sorted(self.levels["round"].unique().tolist())
 
+    @property
+    def dates(self) -> dict:
+        """Round number -> date when every round has a date in ``place.yml`` (else {}): the
+        change engine then works in time as it happened and the charts space rounds by date."""
+        return round_dates(self.place, self.rounds)
+
+    @property
+    def rounds_needed(self) -> int:
+        """More rounds needed before a shape can be told (0 when there are enough)."""
+        from evalkit.change import MIN_BREAKPOINT_POINTS
+
+        return max(MIN_BREAKPOINT_POINTS - len(self.rounds), 0)
+
     def series(self, behaviour: str, group_by: str = "all", group: str = "all") -> pd.DataFrame:
         rows = self.levels[
             (self.levels["behaviour"] == behaviour)
@@ -102,9 +115,12 @@ class Trajectory:
         return None if row is None else Trend.from_row(row)
 
     def fitted(self, behaviour: str, group_by: str = "all", group: str = "all") -> pd.DataFrame:
-        """The chosen shape's curve on a fine grid of times, for drawing."""
+        """The chosen shape's curve on a fine grid of times (``time`` in rounds, with ``date``
+        when the rounds have dates), for drawing."""
         row = self._row(behaviour, group_by, group)
-        return pd.DataFrame(row["curve"] if row is not None else [], columns=["time", "fitted"])
+        curve = row["curve"] if row is not None else []
+        dated = bool(curve) and "date" in curve[0]
+        return pd.DataFrame(curve, columns=["time", "fitted", *(["date"] if dated else [])])
 
     def overall(self) -> pd.DataFrame:
         """One row per behaviour shown for everyone, in framework order."""
@@ -144,6 +160,7 @@ class Trajectory:
     def summary(self) -> dict:
         shown = self.assessments[~self.assessments["suppressed"].astype(bool)]
         keys = ["behaviour", "group_by", "group", "shape", "nonlinear", "p_value", "p_adjusted"]
+        keys += ["direction", "rounds_needed", "time_unit", "changes"]
         records = [
             jsonable({key: row[key] for key in [*keys, "breakpoints", "bound_p", "events_near"]})
             | {"nonlinear": bool(row["nonlinear"]), "sentence": row["sentence"]}
@@ -156,6 +173,9 @@ class Trajectory:
             "round": self.through_round,
             "round_label": f"Trajectory to {last.label}",
             "rounds": self.rounds,
+            "round_dates": {str(r): d.isoformat() for r, d in self.dates.items()},
+            "rounds_needed": self.rounds_needed,
+            "shapes_told": self.rounds_needed == 0,
             "evalkit_version": __version__,
             "data_sha256": self.data_sha256,
             "k_min": self.k_min,

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SHAPE_WORDS", "ShapeWords", "shape_label", "shape_phrase", "shape_verb", "words_for"]
+__all__ = [
+    "SHAPE_WORDS",
+    "TOO_EARLY",
+    "ShapeWords",
+    "shape_label",
+    "shape_phrase",
+    "shape_verb",
+    "words_for",
+]
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,9 @@ _WORDS = {
     "two_breakpoints": ShapeWords("Two turns", "two turns", "turned twice"),
 }
 
+#: What is said of a series too short to tell a shape (the change engine's shape None).
+TOO_EARLY = ShapeWords("Too early to tell", "too early to tell a shape", "moved so far")
+
 #: Shape id -> its label in tables and chart titles.
 SHAPE_WORDS = {shape: words.label for shape, words in _WORDS.items()}
 
@@ -40,9 +51,11 @@ SHAPE_WORDS = {shape: words.label for shape, words in _WORDS.items()}
 def words_for(shape: str) -> ShapeWords:
     """The words of a shape; an unknown id is spelt out (``"new_shape"`` -> "New shape").
 
-    >>> words_for("step").verb, words_for("mystery").label
-    ('stepped', 'Mystery')
+    >>> words_for("step").verb, words_for("mystery").label, words_for(None).label
+    ('stepped', 'Mystery', 'Too early to tell')
     """
+    if shape is None or (isinstance(shape, float) and shape != shape):
+        return TOO_EARLY
     if shape in _WORDS:
         return _WORDS[shape]
     spelt = str(shape).replace("_", " ")

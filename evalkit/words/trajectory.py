@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from evalkit.words.numbers import format_p
-from evalkit.words.shapes import SHAPE_WORDS
+from evalkit.words.shapes import shape_label
 
 __all__ = [
     "early_warning_note",
@@ -20,6 +20,9 @@ __all__ = [
 def trajectory_overview(trajectory) -> str:
     """One sentence on the whole picture: how many behaviours turned, stayed level or trended."""
     overall = trajectory.overall()
+    early = overall[overall["shape"].isna()]
+    if len(early) == len(overall) and len(overall):
+        return _early_overview(trajectory, overall)
     turned = overall[overall["nonlinear"].astype(bool)]
     flat = overall[~overall["nonlinear"].astype(bool) & (overall["shape"] == "flat")]
     linear = overall[~overall["nonlinear"].astype(bool) & (overall["shape"] == "linear")]
@@ -47,6 +50,35 @@ def trajectory_overview(trajectory) -> str:
     )
 
 
+def _early_overview(trajectory, overall) -> str:
+    """Too few rounds for any shape: what moved from the first round, and when shapes come."""
+    labels = trajectory.framework.labels
+    moves = {"rose": [], "fell": [], "within the noise": []}
+    for behaviour, row in overall.iterrows():
+        change = (row["changes"] or [{}])[0]
+        if change.get("low", 0) > 0:
+            moves["rose"].append(labels[behaviour].lower())
+        elif change.get("high", 0) < 0:
+            moves["fell"].append(labels[behaviour].lower())
+        else:
+            moves["within the noise"].append(labels[behaviour].lower())
+    parts = [
+        f"{len(names)} {'moved' if how == 'within the noise' else how}"
+        + (" within the noise" if how == "within the noise" else "")
+        + f" ({', '.join(names)})"
+        for how, names in moves.items()
+        if names
+    ]
+    rounds = trajectory.rounds
+    needed = int(overall["rounds_needed"].max())
+    return (
+        f"From round {rounds[0]} to round {rounds[-1]}: " + "; ".join(parts) + ". "
+        f"With {len(rounds)} rounds no shape can be told yet (a turn looks like a straight line "
+        f"until there are more rounds): {needed} more round{'s are' if needed != 1 else ' is'} "
+        "needed."
+    )
+
+
 def trajectory_table(trajectory) -> pd.DataFrame:
     """Every behaviour's shape, turning round and evidence, in framework order."""
     table = []
@@ -54,7 +86,8 @@ def trajectory_table(trajectory) -> pd.DataFrame:
         turning = ""
         if row["nonlinear"] and row["breakpoints"]:
             point = row["breakpoints"][0]
-            turning = f"round {point['time']:.1f} ({point['low']:.1f} to {point['high']:.1f})"
+            when = f", {pd.Timestamp(point['date']):%b %Y}" if point.get("date") else ""
+            turning = f"round {point['time']:.1f}{when} ({point['low']:.1f} to {point['high']:.1f})"
         near = row.get("events_near") or []
         if row["nonlinear"] and row["breakpoints"]:  # the two nearest the estimated turn
             at = row["breakpoints"][0]["time"]
@@ -63,13 +96,22 @@ def trajectory_table(trajectory) -> pd.DataFrame:
         table.append(
             {
                 "Behaviour": trajectory.framework.labels[behaviour],
-                "Shape": SHAPE_WORDS.get(row["shape"], row["shape"]),
+                "Shape": shape_label(row["shape"]),
+                "Change since the first round (95% interval)": _first_change(row),
                 "Turned at (95% interval)": turning,
                 "Nearest events": around,
                 "Evidence against a straight line": format_p(row["p_adjusted"]),
             }
         )
     return pd.DataFrame(table)
+
+
+def _first_change(row) -> str:
+    changes = row.get("changes") or []
+    if not changes:
+        return ""
+    c = changes[0]
+    return f"{c['change']:+.1f} ({c['low']:+.1f} to {c['high']:+.1f})"
 
 
 def events_table(trajectory) -> pd.DataFrame:
@@ -88,7 +130,7 @@ def events_table(trajectory) -> pd.DataFrame:
 def trajectory_title(trajectory, behaviour: str) -> str:
     """A chart title saying the behaviour's shape and, if it turned, when."""
     row = trajectory.overall().loc[behaviour]
-    words = SHAPE_WORDS.get(row["shape"], row["shape"]).lower()
+    words = shape_label(row["shape"]).lower()
     title = f"{trajectory.framework.labels[behaviour]}: {words}"
     if row["nonlinear"] and row["breakpoints"]:
         title += f", turning around round {row['breakpoints'][0]['time']:.0f}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evalkit.change.series import numeric_time, to_time
 from evalkit.limits import MIN_BREAKPOINT_POINTS
 from evalkit.words.shapes import shape_phrase
 
@@ -14,6 +13,8 @@ _TIME_NOUNS = ("round", "wave", "cycle", "quarter", "month", "week", "year", "da
 
 def sentence(a, label: str) -> str:
     """The sentence for an :class:`~evalkit.change.assess.Assessment`."""
+    if a.shape is None and a.n_times >= 3 and a.changes:
+        return _early(a, label)
     if a.shape is None:
         return (
             f"{label} has only {a.n_times} time point{'s' if a.n_times != 1 else ''}: "
@@ -49,15 +50,18 @@ def sentence(a, label: str) -> str:
             f"another, turning fastest around {words.at(b[0]['time'])}"
         )
     elif a.shape == "shock_recovery":
-        drop = "dropped" if a.level_shift < 0 else "jumped"
-        recovering = (a.slope_after > 0) == (a.level_shift < 0)
-        after = (
-            f"then {'recovered' if recovering else 'kept ' + words.going(a.slope_after)} about "
-            + words.rate(a.slope_after)
-            if a.material[1]
-            else "then held roughly level"
-        )
-        body = f"{drop} about {words.amount(a.level_shift)} at {words.at(b[0]['time'])}, {after}"
+        dropped = a.level_shift < 0
+        back = "recovered" if dropped else "fell back"
+        if a.material[1] and (a.slope_after > 0) == dropped:
+            after = f"then {back} about {words.rate(a.slope_after)}"
+        elif a.material[1]:
+            after = f"then kept {words.going(a.slope_after)} about {words.rate(a.slope_after)}"
+        else:
+            after = "then held roughly level"
+        jump = "dropped" if dropped else "jumped"
+        when = words.at(b[0]["time"])
+        when = f"in {when}" if a.time_kind == "datetime" else f"at {when}"
+        body = f"{jump} about {words.amount(a.level_shift)} {when}, {after}"
     elif a.shape == "two_breakpoints":
         middle = p["slope_middle"]
         body = (
@@ -79,6 +83,32 @@ def sentence(a, label: str) -> str:
     return f"{label} {body}{hedge}; {evidence}."
 
 
+def _early(a, label: str) -> str:
+    """Too few time points for a shape: what can be said (the changes so far, the direction)."""
+    words = _Words(a)
+    first, *last = a.changes
+    moved, interval = words.change(first)
+    text = (
+        f"{label} {moved} from {words.at(first['from'])} to {words.at(first['to'])} "
+        f"(95% interval {interval})"
+    )
+    if last and last[0]["from"] != first["from"]:
+        moved, interval = words.change(last[0])
+        text += f", and {moved} since {words.at(last[0]['from'])} ({interval})"
+    if a.direction in ("up", "down"):
+        text += (
+            f"; so far it has moved {a.direction} in a straight line, about "
+            f"{words.rate(a.slope_before)} ({_p_text(a.slope_p_value)})"
+        )
+    more = a.rounds_needed
+    counted = "round" if a.time_kind == "datetime" else (words.noun or "time point")
+    return (
+        f"{text}. With {a.n_times} {counted}s a turn cannot yet be told from a straight "
+        f"line: {more} more {counted}{'s' if more != 1 else ''} "
+        f"{'are' if more != 1 else 'is'} needed."
+    )
+
+
 class _Words:
     """Numbers, times and p-values in workshop English."""
 
@@ -87,7 +117,7 @@ class _Words:
         name = a.time_name.lower()
         noun = a.time_unit or next((w for w in _TIME_NOUNS if w in name), None)
         if a.time_kind == "datetime":
-            noun = a.time_unit or "year"
+            noun = a.time_unit or a.axis.unit or "year"
         self.noun = noun
         self.label_times = noun not in (None, "year") and a.time_kind != "datetime"
 
@@ -111,11 +141,21 @@ class _Words:
     def previous(self, x) -> str:
         times = self.a.series["time"].tolist()
         xs = self.a.series["x"].to_numpy()
-        numeric, _ = numeric_time(pd.Series([x]))
+        numeric = self.a.axis.x(pd.Series([x]))
         earlier = np.flatnonzero(xs < numeric[0] - 1e-9)
         if not len(earlier):
             return str(times[0])
-        return self.at(to_time(xs[earlier[-1]], self.a.time_kind))
+        return self.at(self.a.axis.time(xs[earlier[-1]]))
+
+    def change(self, c: dict) -> tuple[str, str]:
+        """A change and its interval: ("rose about 0.8 points", "0.3 to 1.3")."""
+        interval = f"{_num(c['low'])} to {_num(c['high'])}"
+        if c["low"] > 0 or c["high"] < 0:
+            return (
+                f"{'rose' if c['change'] > 0 else 'fell'} about {self.amount(c['change'])}",
+                interval,
+            )
+        return f"moved {_num(c['change'])} {self.a.value_unit}, within the noise,", interval
 
     def amount(self, value) -> str:
         return f"{_num(value, signed=False)} {self.a.value_unit}"

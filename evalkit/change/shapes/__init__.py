@@ -42,7 +42,9 @@ __all__ = [
     "Step",
     "TwoBreakpoints",
     "UShape",
+    "FAMILIES",
     "default_shapes",
+    "shape_family",
 ]
 
 
@@ -57,6 +59,31 @@ SHAPES = (
     "shock_recovery",
     "two_breakpoints",
 )
+
+
+#: Shape -> the family of change it describes. A step and an S-curve are one family (a move to a
+#: new level, sudden or over a round or two); every other shape is its own.
+FAMILIES = {
+    "flat": "flat",
+    "linear": "linear",
+    "step": "new_level",
+    "s_curve": "new_level",
+    "segmented": "change_of_pace",
+    "u_shape": "turn_in_direction",
+    "shock_recovery": "shock",
+    "two_breakpoints": "two_turns",
+}
+
+
+def shape_family(shape: str | None) -> str | None:
+    """The family of a shape (see :data:`FAMILIES`); None for no shape.
+
+    >>> shape_family("s_curve") == shape_family("step"), shape_family("segmented")
+    (True, 'change_of_pace')
+    """
+    if shape is None:
+        return None
+    return FAMILIES.get(shape, shape)
 
 
 def default_shapes(n_times: int) -> list[Shape]:

@@ -58,9 +58,20 @@ class SCurve(Shape):
         scales: int = 4,
         min_scale: float = 0.25,
         max_scale: float = 2.0,
+        plateau: float = 0.1,
     ):
         self.min_side, self.scales = min_side, scales
         self.min_scale, self.max_scale = min_scale, max_scale
+        self.plateau = plateau
+
+    def _reaches(self, t, mids, scales) -> np.ndarray:
+        """Whether each plateau is seen: the curve is within ``plateau`` (a share of its move) of
+        its lower level at the first ``min_side`` observed times and of its upper level at the
+        last ``min_side``, so that a ramp which runs on to the end is not called a tipping point."""
+        u = unique_times(t)
+        first, last = float(u[self.min_side - 1]), float(u[-self.min_side])
+        edge = np.log((1 - self.plateau) / self.plateau)
+        return ((mids - first) / scales >= edge - 1e-9) & ((last - mids) / scales >= edge - 1e-9)
 
     def _bounds(self, t):
         u, side = unique_times(t), self.min_side
@@ -74,7 +85,8 @@ class SCurve(Shape):
         if len(mids) > 41:  # long series: an even subset
             mids = mids[np.unique(np.linspace(0, len(mids) - 1, 41).round().astype(int))]
         scales = np.geomspace(smin, smax, self.scales)
-        grid = np.array([(m, s) for m in mids for s in scales])
+        grid = np.array([(m, s) for m in mids for s in scales]).reshape(-1, 2)
+        grid = grid[self._reaches(t, grid[:, 0], grid[:, 1])]
         z = expit((t[None, :] - grid[:, :1]) / grid[:, 1:])
         return grid, np.stack([np.ones_like(z), z], axis=-1)
 
@@ -104,7 +116,8 @@ class SCurve(Shape):
             ftol=1e-10,
             gtol=1e-10,
         )
-        if fit.cost * 2 <= rss[best]:
+        reaches = self._reaches(t, fit.x[2:3], fit.x[3:4])[0]
+        if fit.cost * 2 <= rss[best] and reaches:
             return (float(fit.x[2]), float(fit.x[3]))
         return (float(mid), float(scale))
 
