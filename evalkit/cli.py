@@ -30,6 +30,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     from evalkit.data.ingest import ingest_round
 
+    _one_source(args)
     result = ingest_round(
         args.place_dir,
         args.round,
@@ -39,6 +40,8 @@ def _ingest(args: argparse.Namespace) -> int:
         events=args.events,
         sheet=args.sheet,
         replace=args.replace,
+        export=args.export,
+        mapping=args.mapping,
     )
     print(result)
     return 0
@@ -58,8 +61,11 @@ def _validate(args: argparse.Namespace) -> int:
     except ValidationError as err:  # place.yml itself: report it like any other file
         problems, warnings, report = err.problems, [], str(err)
     else:
+        _one_source(args)
         files = {kind: getattr(args, kind) for kind in ("ratings", "ties", "reflections", "events")}
-        check = check_round(place, args.round, sheet=args.sheet, **files)
+        check = check_round(
+            place, args.round, sheet=args.sheet, export=args.export, mapping=args.mapping, **files
+        )
         conflicts = store_conflicts(place, check) if check.ok else []
         check = dataclasses.replace(check, warnings=(*check.warnings, *conflicts))
         problems, warnings, report = check.problems, check.warnings, str(check)
@@ -174,10 +180,33 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_source(args: argparse.Namespace) -> None:
+    if args.export is None and args.ratings is None:
+        raise EvalkitError("give the round's --ratings file, or a survey tool's --export.")
+    if args.export is not None and (args.ratings or args.ties or args.reflections):
+        raise EvalkitError(
+            "--export holds the round's ratings, ties and reflections: give it without "
+            "--ratings, --ties and --reflections (--events may go with it)."
+        )
+    if args.mapping is not None and args.export is None:
+        raise EvalkitError("--mapping reads an --export: give the export too.")
+
+
 def _round_files(command: argparse.ArgumentParser) -> None:
     """The options naming one round's files, shared by ingest and validate."""
     command.add_argument("--round", type=int, required=True, help="round number, as in place.yml")
-    command.add_argument("--ratings", required=True, help="the ratings file (CSV or .xlsx)")
+    command.add_argument("--ratings", help="the ratings file (CSV or .xlsx), in evalkit's layout")
+    command.add_argument(
+        "--export",
+        metavar="FILE",
+        help="a survey tool's export (Qualtrics, SurveyMonkey, Microsoft Forms, Google Forms, "
+        "KoboToolbox; CSV or .xlsx) instead of --ratings, --ties and --reflections",
+    )
+    command.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="the mapping file that reads --export (not needed for a questionnaire evalkit wrote)",
+    )
     command.add_argument("--ties", help="who-worked-with-whom file (CSV or .xlsx)")
     command.add_argument("--reflections", help="reflections file (CSV or .xlsx)")
     command.add_argument("--events", help="events file (CSV or .xlsx)")
