@@ -165,8 +165,10 @@ def derive_mapping(export: Export, place: Place, file: str) -> tuple[Mapping | N
         settings["ties"] = {"partners": partners}
         for part in ("depth", "trust"):
             columns = {o.id: _find(export, f"{part}_{o.id}") for o in place.organisations}
-            if any(columns.values()):
-                settings["ties"][part] = {o: c for o, c in columns.items() if c}
+            columns = {o: c for o, c in columns.items() if c}
+            columns = columns or _option_columns(export, part, place)  # a grid, row per partner
+            if columns:
+                settings["ties"][part] = columns
     if ids["reflection"]:
         settings["reflection"] = {
             k: ids["reflection" if k == "text" else k]
