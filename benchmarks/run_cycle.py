@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from evalkit.demo.files import ingest_incoming, write_programme
 from evalkit import run as runner
+from evalkit.demo.files import ingest_incoming, write_programme
 
 BIN = Path(sys.executable).parent
 
@@ -73,7 +73,7 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         programme = build_programme(folder)
-        jobs = runner.plan(programme, outputs_dir=folder / "outputs")
+        jobs = runner.plan(programme, outputs_dir=folder / "outputs").jobs
         print(
             f"{len(jobs)} notebooks: {sum('/round-' in j.name for j in jobs)} round reports, "
             f"{sum(j.name.endswith('/trajectory') for j in jobs)} trajectories, "

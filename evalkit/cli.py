@@ -42,6 +42,7 @@ def _ingest(args: argparse.Namespace) -> int:
         replace=args.replace,
         export=args.export,
         mapping=args.mapping,
+        new_key=args.new_key,
     )
     print(result)
     return 0
@@ -79,17 +80,13 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from evalkit.run.plan import NOTEBOOKS_DIR
     from evalkit.run.runner import run
 
     if args.help_notebook:
+        from evalkit.run.notebooks import notebook_path
         from evalkit.run.params import describe_parameters
 
-        name = args.help_notebook.removesuffix(".ipynb")
-        path = NOTEBOOKS_DIR / f"{name}.ipynb"
-        if not path.exists():
-            known = ", ".join(sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb")))
-            raise EvalkitError(f"no notebook called '{name}' (there are: {known}).")
+        path = notebook_path(args.help_notebook)
         print(describe_parameters(path))
         return 0
     if args.dir is None:
@@ -327,6 +324,12 @@ def _parser() -> argparse.ArgumentParser:
         "--replace",
         action="store_true",
         help="replace files already ingested for this round (earlier ones are kept in raw/)",
+    )
+    ingest.add_argument(
+        "--new-key",
+        action="store_true",
+        help="only if the place's key is lost for good: make a new one (respondents from this "
+        "round on will not be linked to those of earlier rounds)",
     )
     ingest.set_defaults(handler=_ingest)
 

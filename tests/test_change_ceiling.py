@@ -50,10 +50,10 @@ def test_near_bound(means, expected):
     assert near_bound(means, 1, 10) is expected
 
 
-def test_trajectory_does_not_call_the_ceiling_a_turning_point():
+def test_a_bend_explained_by_the_ceiling_takes_the_shape_its_slope_supports():
     from evalkit.change import assess_trends
     from evalkit.config import load_framework
-    from evalkit.reports.trajectory import _check_bounds
+    from evalkit.reports.assessments import _bound_check
 
     rising = _ratings(6.5 + 0.6 * np.arange(8), seed=0).assign(behaviour="vision")
     tipping = _ratings(4 + 2 / (1 + np.exp(-(np.arange(1, 9) - 4.5) / 0.5)), seed=0)
@@ -66,12 +66,16 @@ def test_trajectory_does_not_call_the_ceiling_a_turning_point():
     levels = ratings.groupby(["behaviour", "group_by", "group", "round"], as_index=False)[
         "rating"
     ].mean()
-    checked = _check_bounds(
-        found,
-        ratings,
-        levels.rename(columns={"rating": "mean"}),
-        load_framework("system-behaviours"),
-    ).set_index("behaviour")
-    assert not checked.loc["vision", "nonlinear"] and checked.loc["vision", "bound_p"] > 0.05
-    assert "the scale running out, not a turning point" in checked.loc["vision", "sentence"]
-    assert checked.loc["trust", "nonlinear"] and np.isnan(checked.loc["trust", "bound_p"])
+    levels = levels.rename(columns={"rating": "mean"})
+    fw = load_framework("system-behaviours")
+    checked = {
+        row["behaviour"]: row.to_dict() | _bound_check(row["assessment"], row, ratings, levels, fw)
+        for _, row in found.iterrows()
+    }
+    vision, trust = checked["vision"], checked["trust"]
+    assert not vision["nonlinear"] and vision["bound_p"] > 0.05
+    assert "the scale running out, not a turning point" in vision["sentence"]
+    # before, the shape stayed "s_curve" (a "Tipping point" in every table) beside that sentence
+    assert vision["shape"] == "linear" and vision["breakpoints"] == []
+    assert vision["slope_before"] == pytest.approx(0.45, abs=0.15)  # the means' steady rise
+    assert trust["nonlinear"] and "bound_p" not in trust and trust["shape"] != "linear"

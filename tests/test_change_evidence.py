@@ -23,7 +23,7 @@ from evalkit.change import (
 )
 from evalkit.change.variance import VarianceModel
 
-STAGNANT = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "stagnant.csv"
+STAGNANT = Path(__file__).parent / "data" / "reference" / "stagnant.csv"
 ROUNDS = np.arange(1.0, 9.0)
 
 

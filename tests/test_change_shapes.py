@@ -23,7 +23,7 @@ from evalkit.change import (
 )
 from evalkit.exceptions import EvalkitError
 
-STAGNANT = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "stagnant.csv"
+STAGNANT = Path(__file__).parent / "data" / "reference" / "stagnant.csv"
 
 
 def hinge(t, psi):

@@ -128,7 +128,7 @@ def test_index_links_every_round(executed):
 def test_failed_run_keeps_the_earlier_report(executed, demo_place, tmp_path):
     good = executed / "demo" / "round-01"
     before = {p.name: p.read_bytes() for p in good.iterdir()}
-    broken = nbformat.read(runner.NOTEBOOKS_DIR / "round_report.ipynb", as_version=4)
+    broken = nbformat.read(runner.notebook_path("round_report"), as_version=4)
     broken.cells.insert(2, nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
     notebook = tmp_path / "round_report.ipynb"
     nbformat.write(broken, notebook)

@@ -121,7 +121,7 @@ def test_a_rerun_on_corrected_data_is_compared_with_its_earlier_run(tmp_path):
 
 
 def test_sparkline_leaves_gaps_and_stays_inside_its_box():
-    svg = sparkline([1.0, None, 10.0, 5.5], low=1, high=10, label="x")
-    assert svg.count("<polyline") == 2
-    ys = [float(p.split(",")[1]) for p in svg.split('points="')[2].split('"')[0].split()]
+    line = sparkline([1.0, None, 10.0, 5.5], low=1, high=10, label="x")
+    assert len(line["runs"]) == 2
+    ys = [float(p.split(",")[1]) for p in line["runs"][1]]
     assert ys == [3.0, 14.0]  # 10 at the top padding, 5.5 halfway down the 28-pixel box

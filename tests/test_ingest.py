@@ -573,3 +573,48 @@ def test_a_damaged_key_is_refused_not_replaced(place_dir, incoming):
     with pytest.raises(StoreError, match="not a valid key"):
         ingest_round(place_dir, 1, ratings=write(incoming, "r1.csv", make_ratings(seed=23)))
     assert snapshot(place_dir) == before
+
+
+def test_a_lost_key_is_not_silently_replaced(place_dir, incoming):
+    ingest_round(place_dir, 1, ratings=write(incoming, "r1.csv", make_ratings(seed=31)))
+    (place_dir / ".evalkit-key").rename(incoming / "moved-away.key")  # as 'cp -r place/*' loses it
+    before = snapshot(place_dir)
+    with pytest.raises(StoreError, match="missing.*Restore the key from your backup"):
+        ingest_round(place_dir, 2, ratings=write(incoming, "r2.csv", make_ratings(seed=32)))
+    assert snapshot(place_dir) == before  # no new key, no round 2
+    # restored from the backup, the same respondents are linked across rounds again
+    (incoming / "moved-away.key").rename(place_dir / ".evalkit-key")
+    ingest_round(place_dir, 2, ratings=write(incoming, "r2.csv", make_ratings(seed=32)))
+    people = store.read_ratings(place_dir).groupby("round")["respondent"].agg(set)
+    assert people[1] & people[2]
+
+
+def test_another_key_is_refused_and_new_key_is_the_only_way_past(place_dir, incoming):
+    ingest_round(place_dir, 1, ratings=write(incoming, "r1.csv", make_ratings(seed=33)))
+    key = place_dir / ".evalkit-key"
+    original = key.read_bytes()
+    key.write_text(bytes(range(32)).hex() + "\n")  # a key from another place
+    before = snapshot(place_dir)
+    with pytest.raises(StoreError, match="not the key this place's store was made with"):
+        ingest_round(place_dir, 2, ratings=write(incoming, "r2.csv", make_ratings(seed=34)))
+    assert snapshot(place_dir) == before
+    key.unlink()
+    result = ingest_round(
+        place_dir, 2, ratings=write(incoming, "r2.csv", make_ratings(seed=34)), new_key=True
+    )
+    assert key.read_bytes() != original
+    assert any("is a new key" in w.message for w in result.warnings)
+    people = store.read_ratings(place_dir).groupby("round")["respondent"].agg(set)
+    assert not people[1] & people[2]  # what the warning says: no one is linked any more
+    # the new key is now the store's key: the next ingest needs no --new-key
+    again = write(incoming, "r2b.csv", make_ratings(seed=35))
+    assert ingest_round(place_dir, 2, ratings=again, replace=True).status == {"ratings": "replaced"}
+
+
+def test_hidden_raw_copies_left_by_a_kill_are_removed_by_the_next_ingest(place_dir, incoming):
+    ingest_round(place_dir, 1, ratings=write(incoming, "r1.csv", make_ratings(seed=36)))
+    left = place_dir / "raw" / "round-01" / ".ratings.0123456789ab.csv.1a2b3c4d.tmp"
+    left.write_bytes(b"half a file")
+    ingest_round(place_dir, 2, ratings=write(incoming, "r2.csv", make_ratings(seed=37)))
+    assert not left.exists()
+    assert all(not p.name.startswith(".") for p in (place_dir / "raw").rglob("*"))

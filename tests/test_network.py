@@ -361,7 +361,7 @@ def test_network_series_goes_through_assess_trends_with_one_value_per_round():
     assert list(series.columns) == ["round", "indicator", "value"]
     assert not series.duplicated(["round", "indicator"]).any()
     table = assess_trends(series, time="round", value="value", by="indicator", seed=1)
-    assert list(table.columns) == ["indicator", *TREND_COLUMNS]
+    assert list(table.columns) == ["indicator", *TREND_COLUMNS, "assessment"]
     density = table.set_index("indicator").loc["density"]
     assert density["shape"] == "step" and density["nonlinear"]
     assert density["breakpoint"] == 5
@@ -371,7 +371,6 @@ def test_network_series_goes_through_assess_trends_with_one_value_per_round():
 def test_assess_network_finds_the_step_in_density_and_nothing_in_a_flat_ei_index():
     table = assess_network(_stepped_indicators(), seed=1)
     assert table["indicator"].tolist() == ["density", "ei_index", "cross_sector_share"]
-    assert len(table.attrs["assessments"]) == 3
     density, ei, share = (table.iloc[i] for i in range(3))
     assert density["shape"] == "step" and density["nonlinear"]
     assert density["breakpoint"] == 5
@@ -382,7 +381,8 @@ def test_assess_network_finds_the_step_in_density_and_nothing_in_a_flat_ei_index
     assert density["sentence"].startswith("The share of possible ties that exist (density)")
     assert ei["shape"] == "flat" and not ei["nonlinear"]
     assert not share["nonlinear"]
-    assert table.attrs["assessments"][0].shape == "step"
+    assert table["assessment"].iloc[0].shape == "step"
+    assert table["assessment"].iloc[0].label == density["label"]
 
 
 def test_network_series_refuses_an_unknown_indicator():

@@ -17,7 +17,7 @@ from evalkit.demo.files import write_demo, write_programme
 from evalkit.demo.simulator import PROGRAMME
 from evalkit.exceptions import RunError
 from evalkit.reports import programme
-from evalkit.run.plan import NOTEBOOKS_DIR
+from evalkit.run.notebooks import notebook_path
 from evalkit.words.shapes import SHAPE_WORDS
 
 FRAMEWORK = load_framework("system-behaviours")
@@ -46,8 +46,15 @@ def ratings(place_dirs):
 
 
 @pytest.fixture(scope="module")
-def trends(ratings):
-    return programme.compare_trajectories(ratings, k_min=5, labels=FRAMEWORK.labels)
+def places(place_dirs):
+    return programme.programme_places(place_dirs, k_min=5)
+
+
+@pytest.fixture(scope="module")
+def trends(places):
+    return programme.compare_trajectories(
+        programme.programme_trends(places), labels=FRAMEWORK.labels
+    )
 
 
 def _truth(place_dir) -> dict:
@@ -117,13 +124,16 @@ def test_levels_match_a_plain_groupby(place_dirs, ratings):
     assert levels["place"].drop_duplicates().tolist() == ["northbridge", "kingsford", "millbrook"]
 
 
-def test_each_place_keeps_its_own_threshold(ratings):
+def test_each_place_keeps_its_own_threshold(ratings, places):
     thresholds = {"northbridge": 5, "kingsford": 1_000, "millbrook": 5}
     levels = programme.programme_levels(ratings, FRAMEWORK, k_min=thresholds)
     hidden = levels[levels["place"] == "kingsford"]
     assert hidden["suppressed"].all() and hidden["mean"].isna().all() and hidden["n"].isna().all()
     assert not levels.loc[levels["place"] != "kingsford", "suppressed"].any()
-    trends = programme.compare_trajectories(ratings, k_min=thresholds, labels=FRAMEWORK.labels)
+    strict = places.assign(k_min=places["place"].map(thresholds))
+    trends = programme.compare_trajectories(
+        programme.programme_trends(strict), labels=FRAMEWORK.labels
+    )
     mine = trends[trends["place"] == "kingsford"]
     assert len(mine) == 9 and mine["suppressed"].all()
     assert mine["shape"].isna().all() and mine["nonlinear"].isna().all()
@@ -152,13 +162,18 @@ def test_trends_recover_every_place_s_true_shapes(place_dirs, trends):
                 assert row["turning_low"] <= row["turning_round"] <= row["turning_high"], where
 
 
-def test_a_place_s_verdicts_do_not_depend_on_the_others(ratings, trends):
-    alone = programme.compare_trajectories(
-        ratings[ratings["place"] == "kingsford"], k_min=5, labels=FRAMEWORK.labels
-    )
-    together = trends[trends["place"] == "kingsford"].reset_index(drop=True)
+def test_the_programme_reads_each_place_s_own_trajectory_verdicts(place_dirs, trends):
+    from evalkit.reports.trajectory import build_trajectory
+
     columns = ["behaviour", "shape", "nonlinear", "p_value", "p_adjusted", "turning_round"]
-    pd.testing.assert_frame_equal(alone[columns], together[columns])
+    for place_dir in place_dirs:
+        own = build_trajectory(place_dir).overall().reset_index()
+        own["turning_round"] = own["breakpoint"].where(own["nonlinear"].astype(bool))
+        mine = trends[trends["place"] == place_dir.name].reset_index(drop=True)
+        mine = mine.astype({"nonlinear": bool})
+        pd.testing.assert_frame_equal(
+            mine[columns], own[columns].astype({"nonlinear": bool}), check_dtype=False
+        )
 
 
 def test_words_and_tables(trends):
@@ -178,8 +193,7 @@ def test_words_and_tables(trends):
     assert programme.hidden_note(trends, FRAMEWORK.labels, names).startswith("Every behaviour")
 
 
-def test_summary_is_json_without_respondents(place_dirs, ratings, trends):
-    places = programme.programme_places(place_dirs, k_min=5)
+def test_summary_is_json_without_respondents(places, ratings, trends):
     summary = json.loads(json.dumps(programme.programme_summary(places, trends)))
     assert summary["kind"] == "programme"
     assert [p["place"] for p in summary["places"]] == ["northbridge", "kingsford", "millbrook"]
@@ -191,9 +205,8 @@ def test_summary_is_json_without_respondents(place_dirs, ratings, trends):
         assert (record["turning_round"] is None) == np.isnan(row["turning_round"])
     text = json.dumps(summary)
     assert not any(r in text for r in ratings["respondent"].unique())
-    hidden = programme.compare_trajectories(
-        ratings, k_min={"northbridge": 5, "kingsford": 10**4, "millbrook": 5}
-    )
+    strict = places.assign(k_min=places["place"].map({"kingsford": 10**4}).fillna(5))
+    hidden = programme.compare_trajectories(programme.programme_trends(strict))
     records = programme.programme_summary(places, hidden)["trajectories"]
     assert {"place": "kingsford", "behaviour": "shared_vision", "suppressed": True} in records
 
@@ -225,7 +238,7 @@ def test_plot_places_draws_one_panel_per_behaviour_and_one_line_per_place(rating
 
 
 def test_notebook_parameters_and_no_outputs():
-    notebook = nbformat.read(NOTEBOOKS_DIR / "programme.ipynb", as_version=4)
+    notebook = nbformat.read(notebook_path("programme"), as_version=4)
     first = notebook.cells[0]
     assert first.cell_type == "code" and first.metadata["tags"] == ["parameters"]
     lines = first.source.splitlines()
@@ -241,7 +254,7 @@ def test_programme_notebook_runs_and_summarises(place_dirs, ratings, tmp_path):
     summary_path = tmp_path / "summary.json"
     executed = tmp_path / "programme.ipynb"
     papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / "programme.ipynb"),
+        str(notebook_path("programme")),
         str(executed),
         parameters={
             "places": [str(d) for d in place_dirs],

@@ -62,3 +62,24 @@ def test_papermill_infers_every_parameter_with_its_type_and_help(path):
     names = [line.split(":")[0] for line in "".join(source["source"]).splitlines()]
     assert list(inferred) == names
     assert all(p["inferred_type_name"] != "None" and p["help"] for p in inferred.values())
+
+
+def test_the_repository_stands_alone():
+    """No file points outside the checkout: a user's clone has nothing beside it."""
+    import subprocess
+
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    folder = "shar" + "ed"  # spelt in two, so this test does not find itself
+    outside = re.compile(
+        rf"""\.\./{folder}|{folder}/reference|["']{folder}["']|parents\[\d\]\.parent"""
+    )
+    found = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix in {".py", ".md", ".ipynb", ".yml", ".toml", ".cfg", ".txt", ""}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found += [f"{name}:{i + 1}" for i, line in enumerate(text.splitlines())
+                      if outside.search(line)]  # fmt: skip
+    assert not found, found

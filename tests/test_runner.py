@@ -100,7 +100,7 @@ def test_changed_round_reexecutes_exactly_the_notebooks_that_read_it(first_run, 
 
 def test_force_reexecutes_everything(first_run, small_place):
     outputs, _ = first_run
-    jobs = runner.plan(small_place, rounds=[1], outputs_dir=outputs)
+    jobs = runner.plan(small_place, rounds=[1], outputs_dir=outputs).jobs
     [result] = runner.run_jobs(jobs, workers=1, force=True, progress=False)
     assert result.status == "ok"
 
@@ -118,7 +118,7 @@ def test_bad_parameters_are_refused_before_any_kernel_starts(
 ):
     job = runner.Job(
         "demo/round-02",
-        runner.NOTEBOOKS_DIR / "round_report.ipynb",
+        runner.notebook_path("round_report"),
         tmp_path / "demo" / "round-02",
         {"place": str(small_place), "k_min": 5, **parameters},
     )
@@ -139,7 +139,7 @@ def test_a_round_that_does_not_exist_fails_at_once(small_place, tmp_path):
 def test_failing_notebook_is_isolated_and_the_command_exits_1(small_place, tmp_path):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
-    broken = nbformat.read(runner.NOTEBOOKS_DIR / "round_report.ipynb", as_version=4)
+    broken = nbformat.read(runner.notebook_path("round_report"), as_version=4)
     at = next(i for i, c in enumerate(broken.cells) if "parameters" in c.metadata.get("tags", []))
     broken.cells.insert(
         at + 1,
@@ -156,7 +156,8 @@ def test_failing_notebook_is_isolated_and_the_command_exits_1(small_place, tmp_p
 
     assert done.returncode == 1, done.stderr
     assert "demo/round-02" in done.stderr and "deliberate failure in round 2" in done.stderr
-    assert "2 notebooks executed, 0 up to date, 1 failed" in done.stdout
+    # the trajectory, not in that folder, is the built-in one (before, it was silently dropped)
+    assert "3 notebooks executed, 0 up to date, 1 failed" in done.stdout
     for number in (1, 3):
         assert (outputs / "demo" / f"round-{number:02d}" / "round_report.html").exists()
     assert not (outputs / "demo" / "round-02").exists()
@@ -193,3 +194,55 @@ def test_help_notebook_lists_declared_parameters():
     lines = done.stdout.splitlines()
     assert lines[0] == "round_report.ipynb takes:"
     assert re.match(r"\s+round\s+int\s+default 1\s+round to report on", lines[2])
+
+
+def test_editing_place_yml_reruns_exactly_the_reports_that_show_it(first_run, small_place):
+    outputs, _ = first_run
+    runner.run(small_place, outputs_dir=outputs, workers=2, progress=False)  # all up to date
+    settings = small_place / "place.yml"
+    original = settings.read_text(encoding="utf-8")
+    try:
+        # a round's label shows in its own report and in the trajectory, not in earlier rounds
+        renamed = original.replace("label: Round 3 (autumn 2024)", "label: Round three")
+        assert renamed != original, "the demo labels its round 3 'Round 3 (autumn 2024)'"
+        settings.write_text(renamed, encoding="utf-8")
+        results = runner.run(small_place, outputs_dir=outputs, workers=2, progress=False)
+        assert _statuses(results) == {
+            "demo/round-01": "up to date",
+            "demo/round-02": "up to date",
+            "demo/round-03": "ok",
+            "demo/trajectory": "ok",
+        }
+        summary = json.loads((outputs / "demo" / "round-03" / "summary.json").read_text())
+        assert summary["round_label"] == "Round three"
+        # an alias masks quotes in every round's report: every report is rebuilt
+        aliased = renamed.replace("aliases: [ICB]", "aliases: [ICB, the board]")
+        assert aliased != renamed
+        settings.write_text(aliased, encoding="utf-8")
+        results = runner.run(small_place, outputs_dir=outputs, workers=2, progress=False)
+        assert set(_statuses(results).values()) == {"ok"}
+    finally:
+        settings.write_text(original, encoding="utf-8")
+
+
+def test_a_first_cycle_with_two_rounds_runs_cleanly_and_says_when_the_trajectory_comes(
+    tmp_path,
+):
+    from evalkit.demo.files import write_demo
+
+    place = write_demo(tmp_path / "newtown", seed=4, name="Newtown")
+    for number in (1, 2):
+        folder = place / "incoming" / f"round-{number:02d}"
+        ingest_round(place, number, ratings=folder / "ratings.csv")
+    cycle = runner.plan(place, outputs_dir=tmp_path / "outputs")
+    assert [j.name for j in cycle.jobs] == ["newtown/round-01", "newtown/round-02"]
+    assert [w.reason for w in cycle.waiting] == [
+        "The trajectory starts at round 3: it needs 3 rounds and 2 have been ingested."
+    ]
+    command = [sys.executable, "-m", "evalkit", "run", str(place), "--all", "--quiet"]
+    command += ["--out", str(tmp_path / "outputs"), "--workers", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr  # before: "1 failed", exit 1
+    assert "2 notebooks executed, 0 up to date, 0 failed" in done.stdout
+    index = (tmp_path / "outputs" / "index.html").read_text(encoding="utf-8")
+    assert "The trajectory starts at round 3" in index

@@ -54,7 +54,7 @@ def test_sectors_tip_in_the_true_order(demo_place, trajectory):
 def test_trajectory_notebook_runs_and_summarises(demo_place, tmp_path):
     job = runner.Job(
         "demo/trajectory",
-        runner.NOTEBOOKS_DIR / "trajectory.ipynb",
+        runner.notebook_path("trajectory"),
         tmp_path / "demo" / "trajectory",
         {"place": str(demo_place), "through_round": 8, "k_min": 5},
     )

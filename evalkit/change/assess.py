@@ -9,6 +9,7 @@ its sampling variance se^2 = s^2 / n, and a between-round variance tau^2 on top 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -41,8 +42,17 @@ __all__ = [
     "MIN_BREAKPOINT_POINTS",
     "TREND_COLUMNS",
     "Assessment",
+    "Fitted",
+    "Series",
+    "Tests",
     "assess_trend",
     "assess_trends",
+    "decide",
+    "fit_shapes",
+    "pooled_tau2",
+    "prepare_series",
+    "run_tests",
+    "series_seeds",
     "to_records",
 ]
 
@@ -316,224 +326,311 @@ def assess_trend(
     'Shared learning rose by about 1.2 points between round 4 and round 5 and stayed at the new
     level; a straight line fits clearly worse (p = 0.001).'
     """
-    prepared = _prepare(data, time, value, unit, aggregate)
-    series = _Series(prepared, time, value, unit, label, value_unit, time_unit)
-    series.fit_models(seed=seed)
-    series.evaluate(tau2=tau2, n_boot=n_boot, max_boot=max_boot, seed=seed)
-    return series.decide()
+    series = prepare_series(
+        data,
+        time=time,
+        value=value,
+        unit=unit,
+        aggregate=aggregate,
+        label=label,
+        value_unit=value_unit,
+        time_unit=time_unit,
+    )
+    fitted = fit_shapes(series, seed=seed)
+    tests = run_tests(series, fitted, tau2=tau2, n_boot=n_boot, max_boot=max_boot, seed=seed)
+    return decide(series, fitted, tests)
 
 
-def _prepare(data, time, value, unit, aggregate):
-    """Rows (one per unit and time with a unit), the time points, their covariance, the kind."""
+# --- the steps, as pure functions over small records ---------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Series:
+    """One series ready for fitting: its rows, its time points and their sampling covariance.
+
+    ``t`` and ``y`` are what the shapes are fitted to: the time points' numeric times and means
+    (or, with ``aggregate=False`` and repeated times, every row); ``k`` counts distinct times.
+    """
+
+    rows: pd.DataFrame
+    table: pd.DataFrame
+    variance: VarianceModel
+    t: np.ndarray
+    y: np.ndarray
+    k: int
+    unit: str | None
+    kind: str
+    time_name: str
+    label: str
+    value_unit: str
+    time_unit: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class Fitted:
+    """Every shape fitted to a series, each with its own tau^2 (``fits``: name -> (shape, tau2)),
+    the models table, and the between-round variance terms the tests start from."""
+
+    fits: dict
+    models: pd.DataFrame
+    tau2_line: float = 0.0
+    tau2_supported: float = 0.0
+    moments: tuple | None = None
+
+
+@dataclass(frozen=True)
+class Tests:
+    """The slope test and (with 6 or more time points) the non-linearity test of a series."""
+
+    p_value: float
+    slope_p: float
+    line_tau2: float
+    n_boot: int
+    seed: int
+
+
+def prepare_series(
+    data: pd.DataFrame,
+    *,
+    time: str,
+    value: str,
+    unit: str | None = None,
+    aggregate: bool = True,
+    label: str | None = None,
+    value_unit: str = "points",
+    time_unit: str | None = None,
+) -> Series:
+    """Aggregate tidy rows of one series to its time points (see :func:`assess_trend`)."""
     rows, kind = _tidy(data, time, value, unit)
     units = _per_unit(rows, unit)
     table = _aggregate(units)
     table.attrs["time_kind"] = kind
     ordinary = not aggregate or bool((table["n"] == 1).all())
     cov = None if ordinary else sampling_covariance(rows, table, unit)
-    return (rows if not aggregate else units), table, cov, kind
+    rows = rows if not aggregate else units
+    each_row = cov is None and len(rows) > len(table)  # aggregate=False with repeated times
+    t = (rows if each_row else table)["x"].to_numpy(dtype=float)
+    return Series(
+        rows=rows,
+        table=table,
+        variance=VarianceModel(cov, len(t)),
+        t=t,
+        y=(rows["value"] if each_row else table["mean"]).to_numpy(dtype=float),
+        k=int(table["x"].nunique()),
+        unit=unit,
+        kind=kind,
+        time_name=time,
+        label=label or value.replace("_", " ").capitalize(),
+        value_unit=value_unit,
+        time_unit=time_unit,
+    )
 
 
-class _Series:
-    """One series on its way through fitting, testing and describing."""
+def fit_shapes(series: Series, *, seed: int = 0) -> Fitted:
+    """Fit every shape of :func:`default_shapes`, each with its own tau^2 by maximum likelihood.
 
-    def __init__(self, prepared, time, value, unit, label, value_unit, time_unit):
-        rows, table, cov, kind = prepared
-        self.rows, self.table, self.unit, self.kind = rows, table, unit, kind
-        self.time_name = time
-        self.label = label or value.replace("_", " ").capitalize()
-        self.value_unit, self.time_unit = value_unit, time_unit
-        each_row = cov is None and len(rows) > len(table)  # aggregate=False with repeated times
-        self.t = (rows if each_row else table)["x"].to_numpy(dtype=float)
-        self.y = (rows["value"] if each_row else table["mean"]).to_numpy(dtype=float)
-        self.k = int(table["x"].nunique())
-        self.variance = VarianceModel(cov, len(self.t))
-
-    # pass 1: every shape, each with its own tau^2
-    def fit_models(self, seed: int = 0) -> None:
-        self.fits = {}
-        if self.k < 3:
-            self.models = _models_frame([])
-            return
-        model = self.variance
-        self.tau2_line = 0.0
-        self.moments = None
-        if model.known:
-            x_line = np.column_stack([np.ones(len(self.t)), self.t])
-            self.tau2_line = line_ml_tau2(x_line, self.y, model)
-            profiler = Profiler(model, self.y)
-        rows = []
-        for shape in default_shapes(self.k):
-            tau2 = self.tau2_line
-            if model.known:  # start from the tau^2 of the shape's best grid point
-                values, taus = profiler.minus2loglik(shape.designs(self.t)[1], self.y[:, None])
-                tau2 = float(taus[np.argmin(values[:, 0]), 0])
-            shape.fit(self.t, self.y, weights=model.weights(tau2))
-            if np.isfinite(shape.rss_):  # sigma^2 = RSS / n when nothing is known
-                tau2 = model.profile_tau2(self.y - shape.predict(self.t))
-            if not np.isfinite(shape.rss_):
-                rows.append({"name": shape.name, "n_params": shape.n_params, "tau2": np.nan})
-                continue
-            resid = self.y - shape.predict(self.t)
-            m2ll = model.minus2loglik(resid, tau2)
-            rss = (
-                float(resid @ resid)
-                if not model.known
-                else float(resid @ np.linalg.solve(model.covariance(tau2), resid))
-            )
-            self.fits[shape.name] = (shape, tau2)
-            rows.append(
-                {
-                    "name": shape.name,
-                    "n_params": shape.n_params,
-                    "tau2": tau2,
-                    "rss": rss,
-                    "loglik": -m2ll / 2,
-                }
-            )
-        sampling = float(np.mean(np.diag(model.v))) if model.known else 0.0
-        self.models = _models_frame(rows, n=len(self.t), sampling=sampling)
-        supported = self.models.dropna(subset=["aicc"]).sort_values("aicc")
-        self.tau2_supported = self.tau2_line
-        if model.known and len(supported) and np.isfinite(supported["aicc"].iloc[0]):
-            self.tau2_supported = float(supported["tau2"].iloc[0])
-        if model.known and self.k >= MIN_BREAKPOINT_POINTS:
-            shape, _ = self.fits[supported["name"].iloc[0]]
-            truth = shape.predict(self.t)
-            self.moments = flexible_tau2_moments(
-                self.t, self.y, model.v, truth=truth, n_sim=200, seed=seed
-            )
-
-    # pass 2: the tests
-    def evaluate(self, *, tau2, n_boot, max_boot, seed) -> None:
-        """Run the slope test and (with 6 or more time points) the non-linearity test."""
-        self.n_boot, self.seed = n_boot, seed
-        self.p_value = self.slope_p = self.line_tau2 = float("nan")
-        if self.k < 3:
-            return
-        known = self.variance.known
-        pooled = tau2 is not None
-        if known and tau2 is None:  # the best-supported model's own tau^2 (see assess_trend)
-            tau2 = self.tau2_supported
-        null_tau2 = tau2 if known else None
-        self.slope_p, self.line_tau2 = self._slope_test(null_tau2)
-        if self.k >= MIN_BREAKPOINT_POINTS:
-            test = nonlinearity_test(
-                self.t,
-                self.y,
-                self.variance.v if known else None,
-                tau2=null_tau2,
-                n_boot=n_boot,
-                max_boot=max_boot,
-                seed=seed,
-                fixed_tau2=pooled,
-            )
-            self.p_value = test.p_value
-
-    # pass 3: decide and describe
-    def decide(self, p_adjusted: float | None = None, n_adjusted: int = 1) -> Assessment:
-        """The assessment, deciding ``nonlinear`` on ``p_adjusted`` when given."""
-        common = {
-            "series": self.table,
-            "label": self.label,
-            "value_unit": self.value_unit,
-            "time_name": self.time_name,
-            "time_unit": self.time_unit,
-            "time_kind": self.kind,
-            "models": self.models,
-            "p_adjusted": p_adjusted,
-            "n_adjusted": n_adjusted,
-        }
-        nan = float("nan")
-        if self.k < 3:
-            return Assessment(None, False, nan, [], nan, nan, nan, slope_p_value=nan, tau2=nan,
-                              **common)  # fmt: skip
-        decisive = self.p_value if p_adjusted is None else p_adjusted
-        nonlinear = bool(decisive <= _ALPHA)
-        if nonlinear:
-            name, runner_up = self._choose_nonlinear()
-        else:
-            name, runner_up = ("linear" if self.slope_p <= _ALPHA else "flat"), None
-        shape, tau2 = self.fits[name]
-        before, after, shift, material = _effects(shape, self, tau2)
-        if name == "segmented" and all(material) and before * after < 0:
-            name = "u_shape"
-            shape, tau2 = self.fits.get("u_shape", (shape, tau2))
-        breakpoints = self._breakpoints(shape, tau2) if nonlinear else []
-        return Assessment(
-            shape=name,
-            nonlinear=nonlinear,
-            p_value=self.p_value,
-            breakpoints=breakpoints,
-            slope_before=before,
-            slope_after=after,
-            level_shift=shift,
-            slope_p_value=self.slope_p,
-            tau2=self.line_tau2,
-            model=shape,
-            _robust=(lambda: _robust_slopes(shape, self)) if self.unit is not None else None,
-            runner_up=runner_up,
-            material=material,
-            **common,
+    With 6 or more time points and known sampling errors, also the moment terms of
+    :func:`flexible_tau2_moments` for pooling tau^2 over series.
+    """
+    if series.k < 3:
+        return Fitted({}, _models_frame([]))
+    model, t, y = series.variance, series.t, series.y
+    tau2_line = 0.0
+    if model.known:
+        tau2_line = line_ml_tau2(np.column_stack([np.ones(len(t)), t]), y, model)
+        profiler = Profiler(model, y)
+    rows, fits = [], {}
+    for shape in default_shapes(series.k):
+        tau2 = tau2_line
+        if model.known:  # start from the tau^2 of the shape's best grid point
+            values, taus = profiler.minus2loglik(shape.designs(t)[1], y[:, None])
+            tau2 = float(taus[np.argmin(values[:, 0]), 0])
+        shape.fit(t, y, weights=model.weights(tau2))
+        if not np.isfinite(shape.rss_):
+            rows.append({"name": shape.name, "n_params": shape.n_params, "tau2": np.nan})
+            continue
+        resid = y - shape.predict(t)
+        tau2 = model.profile_tau2(resid)  # sigma^2 = RSS / n when nothing is known
+        resid = y - shape.predict(t)
+        rss = (
+            float(resid @ resid)
+            if not model.known
+            else float(resid @ np.linalg.solve(model.covariance(tau2), resid))
         )
-
-    def _breakpoints(self, shape, tau2) -> list[dict]:
-        if not shape.breakpoints_:
-            return []
-        known = self.variance.known
-        intervals = breakpoint_interval(
-            shape,
-            self.t,
-            self.variance.v if known else None,
-            tau2=tau2 if known else 0.0,
-            n_boot=self.n_boot,
-            seed=self.seed + 1,
-        )
-        return [
+        fits[shape.name] = (shape, tau2)
+        rows.append(
             {
-                "time": to_time(b, self.kind),
-                "low": to_time(low, self.kind),
-                "high": to_time(high, self.kind),
+                "name": shape.name,
+                "n_params": shape.n_params,
+                "tau2": tau2,
+                "rss": rss,
+                "loglik": -model.minus2loglik(resid, tau2) / 2,
             }
-            for b, (low, high) in zip(shape.breakpoints_, intervals, strict=True)
-        ]
+        )
+    sampling = float(np.mean(np.diag(model.v))) if model.known else 0.0
+    models = _models_frame(rows, n=len(t), sampling=sampling)
+    supported = models.dropna(subset=["aicc"]).sort_values("aicc")
+    tau2_supported, moments = tau2_line, None
+    if model.known and len(supported) and np.isfinite(supported["aicc"].iloc[0]):
+        tau2_supported = float(supported["tau2"].iloc[0])
+    if model.known and series.k >= MIN_BREAKPOINT_POINTS:
+        shape, _ = fits[supported["name"].iloc[0]]
+        moments = flexible_tau2_moments(t, y, model.v, truth=shape.predict(t), n_sim=200, seed=seed)
+    return Fitted(fits, models, tau2_line, tau2_supported, moments)
 
-    def _slope_test(self, tau2) -> tuple[float, float]:
-        from scipy import stats
 
-        x = np.column_stack([np.ones(len(self.t)), self.t])
-        df = len(self.t) - 2
-        if df <= 0:
-            return float("nan"), float("nan")
-        if self.variance.known:
-            s = self.variance.covariance(tau2)
-        else:
-            resid = self.y - x @ np.linalg.lstsq(x, self.y, rcond=None)[0]
-            tau2 = float(resid @ resid) / df
-            s = tau2 * np.eye(len(self.t))
-        w = np.linalg.inv(s)
-        cov = np.linalg.inv(x.T @ w @ x)
-        coef = cov @ x.T @ w @ self.y
-        resid = self.y - x @ coef
-        q = max(1.0, float(resid @ w @ resid) / df)
-        t_stat = coef[1] / math.sqrt(q * cov[1, 1])
-        return float(2 * stats.t.sf(abs(t_stat), df)), float(tau2)
+def run_tests(
+    series: Series,
+    fitted: Fitted,
+    *,
+    tau2: float | None = None,
+    n_boot: int = 199,
+    max_boot: int = 999,
+    seed: int = 0,
+) -> Tests:
+    """Run the slope test and (with 6 or more time points) the non-linearity test.
 
-    def _choose_nonlinear(self) -> tuple[str, str | None]:
-        candidates = self.models[
-            ~self.models["name"].isin(["flat", "linear", "u_shape"])
-            & np.isfinite(self.models["aicc_v"])
-        ].sort_values("aicc_v")
-        if candidates.empty:  # too few points for any finite AICc: the simplest non-linear shape
-            candidates = self.models[self.models["name"].isin(self.fits)].query(
-                "name not in ['flat', 'linear', 'u_shape']"
-            )
-        names = candidates["name"].tolist()
-        gaps = candidates["aicc_v"].to_numpy() - candidates["aicc_v"].to_numpy()[0]
-        sizes = candidates["n_params"].to_numpy()
-        # a hedge only for a shape at least as simple that fits almost as well
-        close = [i for i in range(1, len(names)) if gaps[i] < 2 and sizes[i] <= sizes[0]]
-        return names[0], (names[close[0]] if close else None)
+    ``tau2``: a pooled or known between-round variance; by default the best-supported model's
+    own (see :func:`assess_trend`).
+    """
+    nan = float("nan")
+    if series.k < 3:
+        return Tests(nan, nan, nan, n_boot, seed)
+    known = series.variance.known
+    pooled = tau2 is not None
+    if known and tau2 is None:
+        tau2 = fitted.tau2_supported
+    null_tau2 = tau2 if known else None
+    slope_p, line_tau2 = _slope_test(series, null_tau2)
+    p_value = nan
+    if series.k >= MIN_BREAKPOINT_POINTS:
+        p_value = nonlinearity_test(
+            series.t,
+            series.y,
+            series.variance.v if known else None,
+            tau2=null_tau2,
+            n_boot=n_boot,
+            max_boot=max_boot,
+            seed=seed,
+            fixed_tau2=pooled,
+        ).p_value
+    return Tests(p_value, slope_p, line_tau2, n_boot, seed)
+
+
+def decide(
+    series: Series,
+    fitted: Fitted,
+    tests: Tests,
+    p_adjusted: float | None = None,
+    n_adjusted: int = 1,
+) -> Assessment:
+    """The assessment: ``nonlinear`` decided on ``p_adjusted`` when given (else the p-value),
+    then the shape and its parts described."""
+    common = {
+        "series": series.table,
+        "label": series.label,
+        "value_unit": series.value_unit,
+        "time_name": series.time_name,
+        "time_unit": series.time_unit,
+        "time_kind": series.kind,
+        "models": fitted.models,
+        "p_adjusted": p_adjusted,
+        "n_adjusted": n_adjusted,
+    }
+    nan = float("nan")
+    if series.k < 3:
+        return Assessment(None, False, nan, [], nan, nan, nan, slope_p_value=nan, tau2=nan,
+                          **common)  # fmt: skip
+    decisive = tests.p_value if p_adjusted is None else p_adjusted
+    nonlinear = bool(decisive <= _ALPHA)
+    if nonlinear:
+        name, runner_up = _choose_nonlinear(fitted)
+    else:
+        name, runner_up = ("linear" if tests.slope_p <= _ALPHA else "flat"), None
+    shape, tau2 = fitted.fits[name]
+    before, after, shift, material = _effects(shape, series, tau2)
+    if name == "segmented" and all(material) and before * after < 0:
+        name = "u_shape"
+        shape, tau2 = fitted.fits.get("u_shape", (shape, tau2))
+    breakpoints = _breakpoints(series, shape, tau2, tests) if nonlinear else []
+    return Assessment(
+        shape=name,
+        nonlinear=nonlinear,
+        p_value=tests.p_value,
+        breakpoints=breakpoints,
+        slope_before=before,
+        slope_after=after,
+        level_shift=shift,
+        slope_p_value=tests.slope_p,
+        tau2=tests.line_tau2,
+        model=shape,
+        _robust=(lambda: _robust_slopes(shape, series)) if series.unit is not None else None,
+        runner_up=runner_up,
+        material=material,
+        **common,
+    )
+
+
+def _breakpoints(series: Series, shape, tau2, tests: Tests) -> list[dict]:
+    if not shape.breakpoints_:
+        return []
+    known = series.variance.known
+    intervals = breakpoint_interval(
+        shape,
+        series.t,
+        series.variance.v if known else None,
+        tau2=tau2 if known else 0.0,
+        n_boot=tests.n_boot,
+        seed=tests.seed + 1,
+    )
+    return [
+        {
+            "time": to_time(b, series.kind),
+            "low": to_time(low, series.kind),
+            "high": to_time(high, series.kind),
+        }
+        for b, (low, high) in zip(shape.breakpoints_, intervals, strict=True)
+    ]
+
+
+def _slope_test(series: Series, tau2) -> tuple[float, float]:
+    from scipy import stats
+
+    t, y = series.t, series.y
+    x = np.column_stack([np.ones(len(t)), t])
+    df = len(t) - 2
+    if df <= 0:
+        return float("nan"), float("nan")
+    if series.variance.known:
+        s = series.variance.covariance(tau2)
+    else:
+        resid = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+        tau2 = float(resid @ resid) / df
+        s = tau2 * np.eye(len(t))
+    w = np.linalg.inv(s)
+    cov = np.linalg.inv(x.T @ w @ x)
+    coef = cov @ x.T @ w @ y
+    resid = y - x @ coef
+    q = max(1.0, float(resid @ w @ resid) / df)
+    t_stat = coef[1] / math.sqrt(q * cov[1, 1])
+    return float(2 * stats.t.sf(abs(t_stat), df)), float(tau2)
+
+
+def _choose_nonlinear(fitted: Fitted) -> tuple[str, str | None]:
+    models = fitted.models
+    candidates = models[
+        ~models["name"].isin(["flat", "linear", "u_shape"]) & np.isfinite(models["aicc_v"])
+    ].sort_values("aicc_v")
+    if candidates.empty:  # too few points for any finite AICc: the simplest non-linear shape
+        candidates = models[models["name"].isin(fitted.fits)].query(
+            "name not in ['flat', 'linear', 'u_shape']"
+        )
+    names = candidates["name"].tolist()
+    gaps = candidates["aicc_v"].to_numpy() - candidates["aicc_v"].to_numpy()[0]
+    sizes = candidates["n_params"].to_numpy()
+    # a hedge only for a shape at least as simple that fits almost as well
+    close = [i for i in range(1, len(names)) if gaps[i] < 2 and sizes[i] <= sizes[0]]
+    return names[0], (names[close[0]] if close else None)
 
 
 def _models_frame(rows: list[dict], n: int = 0, sampling: float = 0.0) -> pd.DataFrame:
@@ -563,7 +660,7 @@ def _models_frame(rows: list[dict], n: int = 0, sampling: float = 0.0) -> pd.Dat
     return frame
 
 
-def _effects(shape, series: _Series, tau2) -> tuple[float, float, float, tuple[bool, bool]]:
+def _effects(shape, series: Series, tau2) -> tuple[float, float, float, tuple[bool, bool]]:
     """slope_before, slope_after, level_shift, and whether each slope's 95% interval excludes 0."""
     params, name = shape.params_, shape.name
     nan = float("nan")
@@ -591,7 +688,7 @@ def _effects(shape, series: _Series, tau2) -> tuple[float, float, float, tuple[b
     return before, after, shift, material
 
 
-def _robust_slopes(shape, series: _Series) -> pd.DataFrame:
+def _robust_slopes(shape, series: Series) -> pd.DataFrame:
     """The chosen shape refitted on the unit rows, breakpoint fixed, SEs clustered by unit."""
     import statsmodels.api as sm
 
@@ -671,7 +768,8 @@ def assess_trends(
     data : DataFrame
         Tidy rows.
     time, value, unit, aggregate, n_boot, max_boot, seed, value_unit, time_unit
-        As for :func:`assess_trend`; each series' bootstrap has its own seed drawn from ``seed``.
+        As for :func:`assess_trend`; each series' bootstraps are seeded by ``seed`` and the
+        series' own ``by`` values (:func:`series_seeds`), not by its place in the list.
     by : str or sequence of str
         Grouping columns (e.g. ``["behaviour", "sector"]``); the series' label in its sentence is
         its last ``by`` value.
@@ -690,9 +788,10 @@ def assess_trends(
         The ``by`` columns, then :data:`TREND_COLUMNS`: ``shape, nonlinear, p_value, p_adjusted,
         breakpoint, breakpoint_low, breakpoint_high, slope_before, slope_after, level_shift,
         n_times, sentence``, and ``breakpoints`` (list of ``{time, low, high}``) and ``models``
-        (list of ``{name, aic, aicc, bic}``) for JSON. ``nonlinear`` is ``p_adjusted <= 0.05``;
-        ``attrs["note"]`` says so, and ``attrs["assessments"]`` holds the :class:`Assessment`
-        objects in row order.
+        (list of ``{name, aic, aicc, bic}``) for JSON, and ``assessment``, the
+        :class:`Assessment` of each row (for its fitted curve, robust slopes and display).
+        ``nonlinear`` is ``p_adjusted <= 0.05``, the p-values adjusted by Benjamini-Hochberg
+        within each family.
 
     Notes
     -----
@@ -726,59 +825,81 @@ def assess_trends(
     missing = [c for c in by if c not in data.columns]
     if missing:
         raise EvalkitError(f"Grouping column(s) {', '.join(map(repr, missing))} not found.")
-    keys, series = [], []
     groups = data.groupby(by, sort=True, dropna=False, observed=True) if by else [((), data)]
-    groups = list(groups)
-    seeds = np.random.SeedSequence(seed).generate_state(2 * max(len(groups), 1))
-    for i, (key, rows) in enumerate(groups):
+    keys, series, fitted, seeds = [], [], [], []
+    for key, rows in groups:
         key = key if isinstance(key, tuple) else (key,)
-        label = str(key[-1]).replace("_", " ").capitalize() if by else None
-        prepared = _prepare(rows, time, value, unit, aggregate)
-        s = _Series(prepared, time, value, unit, label, value_unit, time_unit)
-        s.fit_models(seed=int(seeds[len(groups) + i]))
+        fit_seed, test_seed = series_seeds(seed, key)
+        s = prepare_series(
+            rows,
+            time=time,
+            value=value,
+            unit=unit,
+            aggregate=aggregate,
+            label=str(key[-1]).replace("_", " ").capitalize() if by else None,
+            value_unit=value_unit,
+            time_unit=time_unit,
+        )
         keys.append(key)
         series.append(s)
+        fitted.append(fit_shapes(s, seed=fit_seed))
+        seeds.append(test_seed)
     frame = pd.DataFrame(keys, columns=by) if by else pd.DataFrame(index=range(len(series)))
     families = (
         list(frame.groupby(family, sort=False, dropna=False).indices.values())
         if family
         else [np.arange(len(series))]
     )
-    adjusted, sizes, pooled = np.full(len(series), np.nan), np.zeros(len(series), int), []
+    tests: list = [None] * len(series)
+    adjusted, sizes = np.full(len(series), np.nan), np.zeros(len(series), int)
     for index in families:
         known = tau2
         if known is None and pool_tau2:
-            known = _pooled_tau2([series[i] for i in index])
-            pooled.append(known)
+            known = pooled_tau2([fitted[i] for i in index])
         for i in index:
-            series[i].evaluate(tau2=known, n_boot=n_boot, max_boot=max_boot, seed=int(seeds[i]))
-        p = np.array([series[i].p_value for i in index], dtype=float)
+            tests[i] = run_tests(
+                series[i], fitted[i], tau2=known, n_boot=n_boot, max_boot=max_boot, seed=seeds[i]
+            )
+        p = np.array([tests[i].p_value for i in index], dtype=float)
         adjusted[index] = benjamini_hochberg(p)
         sizes[index] = np.isfinite(p).sum()
     assessments = [
-        s.decide(float(adjusted[i]) if np.isfinite(s.p_value) else None, int(sizes[i]))
-        for i, s in enumerate(series)
+        decide(
+            series[i],
+            fitted[i],
+            tests[i],
+            float(adjusted[i]) if np.isfinite(tests[i].p_value) else None,
+            int(sizes[i]),
+        )
+        for i in range(len(series))
     ]
-    records = [a.to_record() for a in assessments]
-    table = pd.concat(
-        [frame.reset_index(drop=True), pd.DataFrame(records, columns=TREND_COLUMNS)], axis=1
-    )
+    records = pd.DataFrame([a.to_record() for a in assessments], columns=TREND_COLUMNS)
+    table = pd.concat([frame.reset_index(drop=True), records], axis=1)
     table["nonlinear"] = table["nonlinear"].astype(bool)
-    scope = f"the series within each {', '.join(family)}" if family else "all series together"
-    pooled_any = any(tau2 is not None for tau2 in pooled)
-    table.attrs["note"] = (
-        f"nonlinear is p_adjusted <= {_ALPHA}: p-values adjusted by Benjamini-Hochberg across "
-        f"{scope}"
-        + ("; the between-round variance is pooled over the same series" if pooled_any else "")
-        + "."
-    )
-    table.attrs["assessments"] = assessments
+    table["assessment"] = pd.Series(assessments, index=table.index, dtype=object)
     return table
 
 
-def _pooled_tau2(series: list[_Series]) -> float | None:
+def series_seeds(seed: int, key: tuple) -> tuple[int, int]:
+    """Two seeds (fitting, testing) for the series named ``key``: from the key itself, not its
+    position, so adding or removing another series changes nothing in this one.
+
+    Examples
+    --------
+    >>> series_seeds(0, ("trust", "all")) == series_seeds(0, ("trust", "all"))
+    True
+    >>> series_seeds(0, ("trust", "all")) != series_seeds(0, ("vision", "all"))
+    True
+    """
+    name = "\x1f".join(str(part) for part in key).encode("utf-8")
+    entropy = [int(seed), *np.frombuffer(hashlib.sha256(name).digest(), dtype=np.uint32)]
+    fit_seed, test_seed = np.random.SeedSequence(entropy).generate_state(2)
+    return int(fit_seed), int(test_seed)
+
+
+def pooled_tau2(fitted: list[Fitted]) -> float | None:
     """sum of excess / sum of slope over the series' flexible moment terms (None if too few)."""
-    terms = [s.moments for s in series if getattr(s, "moments", None) is not None]
+    terms = [f.moments for f in fitted if f.moments is not None]
     if len(terms) < _MIN_POOL:
         return None
     excess, slope = np.sum(np.array(terms), axis=0)
@@ -795,4 +916,5 @@ def to_records(table: pd.DataFrame) -> list[dict]:
     >>> json.dumps(to_records(table))
     '[{"behaviour": "trust", "p_value": null, "breakpoints": []}]'
     """
-    return [jsonable(r) for r in table.to_dict("records")]
+    rows = table.drop(columns="assessment", errors="ignore")
+    return [jsonable(r) for r in rows.to_dict("records")]

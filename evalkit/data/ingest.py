@@ -20,7 +20,7 @@ import duckdb
 from evalkit._io import fsync_dir
 from evalkit.config import Place, load_place, raw_dir, store_path
 from evalkit.data import store
-from evalkit.data.keys import load_or_create_key, pseudonymise
+from evalkit.data.keys import KEY_FILE, key_fingerprint, load_or_create_key, pseudonymise
 from evalkit.data.problems import warning_lines
 from evalkit.data.validate import RoundCheck, ValidatedFile, ValidatedRound, validate_round
 from evalkit.exceptions import EvalkitError, Problem, StoreError
@@ -162,14 +162,15 @@ def ingest_round(
     replace: bool = False,
     export=None,
     mapping=None,
+    new_key: bool = False,
 ) -> IngestResult:
     """Check a round's files and load them into the place's store, all or nothing.
 
     Parameters
     ----------
     ratings, ties, reflections, events : str or Path
-        The round's files (CSV or Excel workbooks); ``ratings`` is required unless ``export`` is
-        given. Files already ingested with the same bytes are left as they are.
+        The round's files (CSV or Excel workbooks). Files already ingested with the same bytes
+        are left as they are.
     export, mapping : str or Path, optional
         A survey tool's export (Qualtrics, SurveyMonkey, Microsoft Forms, Google Forms,
         KoboToolbox) and the mapping file that reads it, in place of ``ratings``, ``ties`` and
@@ -181,6 +182,9 @@ def ingest_round(
     replace : bool
         Replace files already ingested for this round by different ones (the earlier raw files
         are kept, marked inactive).
+    new_key : bool
+        Make a new pseudonymisation key although the store already holds rounds: only for a key
+        lost for good, since respondents from then on are not linked to earlier rounds.
 
     Returns
     -------
@@ -193,7 +197,8 @@ def ingest_round(
         If any file has problems.
     StoreError
         If a file differs from the one already ingested for its kind and round, without
-        ``replace``.
+        ``replace``; if the place's key is missing (without ``new_key``) or is not the key the
+        store was made with.
 
     Notes
     -----
@@ -202,7 +207,7 @@ def ingest_round(
     workbook), byte for byte as received, just before COMMIT; on any
     error the transaction is rolled back and every file and folder created is removed.
     """
-    if (export is None) == (ratings is None) or export is not None and (ties or reflections):
+    if export is not None and (ratings or ties or reflections):
         raise EvalkitError(
             "Give the round's ratings file (with its ties and reflections files), or a survey "
             "tool's export, not both."
@@ -223,19 +228,28 @@ def ingest_round(
     plan = _plan(_read_active(place, round_number), checked, replace)
     if all(status == "unchanged" for status in plan.values()):
         return IngestResult(round_number, plan, warnings=checked.warnings)
-    rows = _load(place, checked, plan, replace)
-    return IngestResult(round_number, plan, rows, checked.warnings)
+    rows, notes = _load(place, checked, plan, replace, new_key)
+    return IngestResult(round_number, plan, rows, (*checked.warnings, *notes))
 
 
-def _load(place: Place, checked: ValidatedRound, plan: dict[str, str], replace: bool) -> dict:
-    """Copy raw files and load rows for the kinds not unchanged; return rows loaded per kind."""
+def _load(
+    place: Place, checked: ValidatedRound, plan: dict[str, str], replace: bool, new_key: bool
+) -> tuple[dict, list[Problem]]:
+    """Copy raw files and load rows for the kinds not unchanged.
+
+    Returns the rows loaded per kind, and a warning when a new key had to be made.
+    """
     round_number = checked.round_number
     target = raw_dir(place.dir, round_number)
     db = store_path(place.dir)
+    recorded, has_data = _key_record(place)
+    _remove_stale_copies(place)
     created = [] if db.exists() else [db, db.with_name(db.name + ".wal")]
     renames: list[tuple[Path, Path]] = []
     try:
-        key = load_or_create_key(place.dir, created)
+        key, replaced = load_or_create_key(
+            place.dir, created, recorded=recorded, has_data=has_data, new_key=new_key
+        )
         for folder in (target.parent, target):
             if not folder.exists():
                 folder.mkdir()
@@ -293,6 +307,10 @@ def _load(place: Place, checked: ValidatedRound, plan: dict[str, str], replace: 
                         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [round_number, kind, *record],
                     )
+                con.execute("DELETE FROM meta WHERE name = 'key_fingerprint'")
+                con.execute(
+                    "INSERT INTO meta VALUES ('key_fingerprint', ?)", [key_fingerprint(key)]
+                )
                 # Raw copies get their final names before COMMIT, so a committed store never
                 # names a file that only a hidden temporary holds. Named by content hash, a
                 # copy left by a kill before COMMIT is complete and is reused next time.
@@ -309,4 +327,48 @@ def _load(place: Place, checked: ValidatedRound, plan: dict[str, str], replace: 
     except BaseException:
         _undo(created)
         raise
-    return rows
+    notes = []
+    if replaced:
+        notes.append(
+            Problem(
+                str(place.dir / KEY_FILE),
+                None,
+                None,
+                None,
+                f"is a new key: respondents from round {round_number} on are not linked to "
+                "those of earlier rounds",
+                "Keep a backup of this key outside the place folder.",
+            )
+        )
+    return rows, notes
+
+
+def _record_key(con, key: bytes) -> None:
+    """Keep the key's fingerprint in the store, inside the caller's transaction."""
+    con.execute("DELETE FROM meta WHERE name = 'key_fingerprint'")
+    con.execute("INSERT INTO meta VALUES ('key_fingerprint', ?)", [key_fingerprint(key)])
+
+
+def _key_record(place: Place) -> tuple[str | None, bool]:
+    """The key fingerprint the store holds (None if none), and whether it holds any round."""
+    if not store_path(place.dir).exists():
+        return None, False
+    con = store.connect(place.dir)
+    with contextlib.closing(con):
+        try:
+            has_data = bool(con.execute("SELECT count(*) FROM files").fetchone()[0])
+        except duckdb.CatalogException:
+            return None, False
+        try:
+            found = con.execute("SELECT value FROM meta WHERE name = 'key_fingerprint'").fetchone()
+        except duckdb.CatalogException:  # a store from before the key was recorded
+            found = None
+    return (found[0] if found else None), has_data
+
+
+def _remove_stale_copies(place: Place) -> None:
+    """Hidden temporary raw copies left by an ingest that was killed before it could rename
+    them: never named by the store, so never needed."""
+    for left in raw_dir(place.dir).glob("round-*/.*.tmp"):
+        with contextlib.suppress(OSError):
+            left.unlink()

@@ -28,6 +28,7 @@ __all__ = [
     "read_sources",
     "ingested_rounds",
     "data_hash",
+    "files_hash",
 ]
 
 #: Every table of the store: column -> DuckDB type, in column order.
@@ -85,6 +86,8 @@ TABLES: dict[str, dict[str, str]] = {
         "sheet": "VARCHAR",
     },
     "log": {"round": "INTEGER", "date": "DATE", "kind": "VARCHAR", "description": "VARCHAR"},
+    # facts about the store itself, e.g. the fingerprint of the key it was made with
+    "meta": {"name": "VARCHAR", "value": "VARCHAR"},
 }
 
 # Sort keys that make every reader's output deterministic.
@@ -96,6 +99,7 @@ _ORDER = {
     "events": ["round", "date", "kind", "description"],
     "sources": ["round", "kind", "sha256"],
     "log": ["round", "date", "kind", "description"],
+    "meta": ["name"],
 }
 
 
@@ -212,7 +216,22 @@ def data_hash(place_dir: str | Path, rounds: Iterable[int] | None) -> str:
     -----
     SHA-256 over the sorted lines ``"<round>:<kind>:<sha256>\\n"`` of the active files.
     """
-    files = _read(place_dir, "files", rounds, where="active")
+    return files_hash(_read(place_dir, "files", rounds, where="active"))
+
+
+def files_hash(files: pd.DataFrame, through_round: int | None = None) -> str:
+    """:func:`data_hash` from an ingest log already read (its active files up to a round).
+
+    Examples
+    --------
+    >>> files = pd.DataFrame({"round": [1, 2], "kind": ["ratings", "ratings"],
+    ...                       "sha256": ["aa", "bb"], "active": [True, True]})
+    >>> files_hash(files, 1) == files_hash(files[files["round"] == 1])
+    True
+    """
+    files = files[files["active"]] if "active" in files else files
+    if through_round is not None:
+        files = files[files["round"] <= through_round]
     keys = zip(files["round"], files["kind"], files["sha256"], strict=True)
     lines = sorted(f"{r}:{k}:{s}\n" for r, k, s in keys)
     return hashlib.sha256("".join(lines).encode()).hexdigest()

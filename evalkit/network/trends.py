@@ -107,8 +107,8 @@ def assess_network(
     -------
     DataFrame
         ``indicator, label, unit`` then :data:`evalkit.change.TREND_COLUMNS`, in the order of
-        ``which``; ``attrs["assessments"]`` holds the
-        :class:`~evalkit.change.Assessment` objects in row order. Shares (density and every
+        ``which``, with ``assessment``, the :class:`~evalkit.change.Assessment` of each row.
+        Shares (density and every
         ``*_share``, reciprocity, depth mix) are assessed in percentage points (the indicator
         x 100), so slopes, level shifts and sentences are in those units.
 
@@ -150,17 +150,15 @@ def assess_network(
     )
     labels = [wording[i][0] for i in table["indicator"]]
     units = [wording[i][2] for i in table["indicator"]]
-    assessments = [
+    table["assessment"] = [
         dataclasses.replace(a, label=label, value_unit=unit)
-        for a, label, unit in zip(table.attrs["assessments"], labels, units, strict=True)
+        for a, label, unit in zip(table["assessment"], labels, units, strict=True)
     ]
-    table["sentence"] = [a.sentence() for a in assessments]
+    table["sentence"] = [a.sentence() for a in table["assessment"]]
     table.insert(1, "label", labels)
     table.insert(2, "unit", units)
     order = np.argsort(table["indicator"].map(which.index).to_numpy(), kind="stable")
-    out = table.iloc[order].reset_index(drop=True)
-    out.attrs = {**table.attrs, "assessments": [assessments[k] for k in order]}
-    return out
+    return table.iloc[order].reset_index(drop=True)
 
 
 def pair_observations(networks: dict, which: Iterable[str] = TREND_INDICATORS) -> pd.DataFrame:

@@ -29,8 +29,6 @@ __all__ = [
     "show_table",
 ]
 
-_STYLE = "font-family: var(--jp-content-font-family, sans-serif); line-height: 1.4;"
-
 
 @dataclass(frozen=True)
 class Card:
@@ -55,19 +53,14 @@ class Card:
     sentence: str = ""
 
     def html(self) -> str:
-        """Escaped HTML for JupyterLab."""
-        parts = [f'<div class="evalkit-repr" style="{_STYLE}">']
-        parts.append(f"<p><strong>{html.escape(self.title)}</strong></p>")
-        if self.sentence:
-            parts.append(f"<p>{html.escape(self.sentence)}</p>")
-        if self.facts:
-            parts.append("<p>" + " · ".join(html.escape(fact) for fact in self.facts) + "</p>")
-        if self.table is not None and not self.table.empty:
-            parts.append(self.table.to_html(index=False, escape=True, border=0, na_rep=""))
-        if self.note:
-            parts.append(f"<p><small>{html.escape(self.note)}</small></p>")
-        parts.append("</div>")
-        return "\n".join(parts)
+        """HTML for JupyterLab, from the ``card.html.j2`` template (every text escaped)."""
+        from evalkit.reports.html.pages import page_template
+
+        table = self.table if self.table is not None else pd.DataFrame()
+        rows = [["" if pd.isna(v) else v for v in row] for row in table.itertuples(index=False)]
+        return page_template("card.html.j2").render(
+            card=self, columns=list(table.columns), rows=rows
+        )
 
     def text(self) -> str:
         """Plain text for a console (and the notebook's text/plain copy)."""
@@ -163,16 +156,15 @@ def trajectory_card(trajectory) -> Card:
     """A :class:`~evalkit.reports.trajectory.Trajectory`: the whole picture, then each behaviour's
     shape and turning round; sectors are only counted, and only those assessed are named."""
     rounds, place = trajectory.rounds, trajectory.place
-    assessed = trajectory.assessments[trajectory.assessments["group_by"] == "sector"]
-    sector_levels = trajectory.levels[trajectory.levels["group_by"] == "sector"]
-    possible = len(sector_levels[["behaviour", "group"]].drop_duplicates())
+    sectors = trajectory.assessments[trajectory.assessments["group_by"] == "sector"]
+    assessed = trajectory.sector_trends
     names = [name for s, name in place.sectors.items() if s in set(assessed["group"])]
     facts = [f"{len(rounds)} rounds"]
     if names:
         facts.append(f"{len(assessed)} series by sector ({', '.join(names)})")
-    if possible > len(assessed):
+    if len(sectors) > len(assessed):
         facts.append(
-            f"{possible - len(assessed)} series by sector left out: fewer than "
+            f"{len(sectors) - len(assessed)} series by sector left out: fewer than "
             f"{trajectory.k_min} answers in some round"
         )
     title = f"{place.name}: how each behaviour has changed, rounds {rounds[0]} to {rounds[-1]}"

@@ -11,11 +11,9 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from evalkit import __version__, indicators
-from evalkit.change import TREND_COLUMNS, assess_trends
 from evalkit.config import Place, load_place
 from evalkit.data import store
 from evalkit.exceptions import RunError
@@ -224,113 +222,90 @@ def load_programme(
     )
 
 
-def compare_trajectories(
-    ratings: pd.DataFrame,
-    *,
-    k_min: int | Mapping[str, int] = 5,
-    labels: Mapping[str, str] | None = None,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """The shape of every behaviour's trajectory in every place, by the change engine.
+def programme_trends(places: pd.DataFrame) -> pd.DataFrame:
+    """Each place's trajectories for everyone, as its own trajectory report has them.
 
     Parameters
     ----------
-    ratings : DataFrame
-        Tidy ratings with ``place, round, respondent, behaviour, rating`` (:func:`read_ratings`).
-    k_min : int or mapping of place to int
-        A place's series is assessed only when every one of its rounds has at least this many
-        answers; otherwise it comes back ``suppressed`` with no statistics.
+    places : DataFrame
+        :func:`programme_places`: each place's folder and the threshold applied there.
+
+    Returns
+    -------
+    DataFrame
+        The everyone rows of :func:`~evalkit.reports.assessments.place_trends` for each place,
+        through its latest round, with a ``place`` column first: the same verdicts, p-values
+        and turning rounds as the place's trajectory report, read from the same computation.
+    """
+    from evalkit.reports.assessments import place_trends
+
+    tables = []
+    for row in places.itertuples():
+        trends = place_trends(row.dir, max(row.rounds), k_min=int(row.k_min))
+        tables.append(trends[trends["group_by"] == "all"].assign(place=row.place))
+    table = pd.concat(tables, ignore_index=True)
+    return table[["place", *[c for c in table.columns if c != "place"]]]
+
+
+def compare_trajectories(
+    trends: pd.DataFrame, *, labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The shape of every behaviour's trajectory in every place, side by side.
+
+    Parameters
+    ----------
+    trends : DataFrame
+        One row per place and behaviour, with ``place, behaviour, suppressed, shape,
+        nonlinear, breakpoint, breakpoint_low, breakpoint_high`` and the other statistics of
+        :func:`~evalkit.reports.assessments.place_trends` (:func:`programme_trends`).
     labels : mapping of behaviour to str, optional
-        Short labels, for the sentences and the order of behaviours (default: ids, as found).
-    seed : int
-        Seed of the bootstraps.
+        Short labels, and the order of behaviours (default: ids, as found).
 
     Returns
     -------
     DataFrame
         One row per place and behaviour: ``place, behaviour, label, suppressed``, then
-        :data:`TREND_STATISTICS` and ``breakpoints``, ``models`` (as in
-        :func:`~evalkit.change.assess_trends`). ``turning_round`` (with its 95% interval
+        :data:`TREND_STATISTICS` and ``breakpoints``. ``turning_round`` (with its 95% interval
         ``turning_low`` to ``turning_high``) is the first breakpoint when the series turned
-        (``nonlinear``), else missing. A hidden row has ``nonlinear`` NA, not False.
-
-    Notes
-    -----
-    Each place is assessed on its own by :func:`~evalkit.change.assess_trends`, as one family:
-    its p-values are adjusted (Benjamini-Hochberg) and its between-round variance pooled across
-    its own behaviours only, as in that place's trajectory report, and its bootstraps are
-    seeded by ``seed`` alone, so adding or removing a place changes nothing in another place.
+        (``nonlinear``), else missing. A hidden row (a round with fewer answers than the place's
+        threshold) has no statistics and ``nonlinear`` NA, not False.
 
     Examples
     --------
-    >>> rng = np.random.default_rng(3)
-    >>> rounds = np.repeat(np.arange(1, 9), 120)
-    >>> df = pd.DataFrame({
-    ...     "place": np.repeat(["a", "b"], rounds.size), "round": np.tile(rounds, 2),
-    ...     "respondent": [f"p{i}" for i in range(2 * rounds.size)], "behaviour": "trust",
-    ...     "rating": np.r_[5 + 1.5 * (rounds >= 5), np.full(rounds.size, 5.0)]
-    ...     + rng.normal(0, 1.5, 2 * rounds.size)})
-    >>> table = compare_trajectories(df, k_min=5, seed=1)
-    >>> table[["place", "shape", "nonlinear", "turning_round"]]
-      place shape  nonlinear  turning_round
-    0     a  step       True            5.0
-    1     b  flat      False            NaN
+    >>> trends = pd.DataFrame({"place": ["a", "b", "b"], "behaviour": ["trust", "trust", "vision"],
+    ...     "suppressed": [False, False, True], "shape": ["step", "flat", None],
+    ...     "nonlinear": [True, False, None], "breakpoint": [5.0, None, None],
+    ...     "breakpoint_low": [4.0, None, None], "breakpoint_high": [5.0, None, None]})
+    >>> compare_trajectories(trends)[["place", "behaviour", "shape", "nonlinear", "turning_round"]]
+      place behaviour shape  nonlinear  turning_round
+    0     a     trust  step       True            5.0
+    1     b     trust  flat      False            NaN
+    2     b    vision   NaN       <NA>            NaN
     """
     labels = dict(labels or {})
-    answered = ratings.dropna(subset=["rating"])
-    places = _in_order(answered["place"])
-    thresholds = _threshold_of(k_min, places)
-    found = _in_order(answered["behaviour"])
+    places = _in_order(trends["place"])
+    found = _in_order(trends["behaviour"])
     order = [b for b in labels if b in set(found)] + [b for b in found if b not in labels]
-    smallest = answered.groupby(["place", "behaviour", "round"]).size().groupby(level=[0, 1]).min()
-    k = np.array([thresholds[p] for p in smallest.index.get_level_values("place")])
-    shown = set(smallest.index[smallest.to_numpy() >= k])
-    keys = pd.MultiIndex.from_frame(answered[["place", "behaviour"]])
-    safe = answered.loc[keys.isin(list(shown))]
-    label = safe["behaviour"].map(lambda b: labels.get(b, b))
-    tables, note = [], ""
-    for _, rows in safe.assign(label=label).groupby("place", sort=False):
-        assessed = assess_trends(
-            rows,
-            time="round",
-            value="rating",
-            unit="respondent" if "respondent" in rows else None,
-            by=["place", "behaviour", "label"],
-            family="place",
-            seed=seed,
-        )
-        note, assessed.attrs = assessed.attrs.get("note", ""), {}
-        tables.append(assessed)
-    empty = pd.DataFrame(columns=["place", "behaviour", "label", *TREND_COLUMNS])
-    table = pd.concat(tables, ignore_index=True) if tables else empty
-    turned = table["nonlinear"].astype(bool)
+    table = trends.copy()
+    table["suppressed"] = table["suppressed"].astype(bool)
+    table["label"] = table["behaviour"].map(lambda b: labels.get(b, b))
+    turned = table["nonlinear"].astype("boolean").fillna(False).astype(bool)
     for name, column in {
         "turning_round": "breakpoint",
         "turning_low": "breakpoint_low",
         "turning_high": "breakpoint_high",
     }.items():
         table[name] = pd.to_numeric(table[column], errors="coerce").where(turned)
-    table = table.assign(suppressed=False)
-    hidden = pd.DataFrame(
-        [
-            {"place": p, "behaviour": b, "label": labels.get(b, b), "suppressed": True}
-            for p, b in smallest.index
-            if (p, b) not in shown
-        ],
-        columns=["place", "behaviour", "label", "suppressed"],
-    )
-    table = pd.concat([t for t in (table, hidden) if len(t)] or [table], ignore_index=True)
-    columns = ["place", "behaviour", "label", "suppressed", *TREND_STATISTICS]
-    table = table.reindex(columns=[*columns, "breakpoints", "models"])
+    columns = ["place", "behaviour", "label", "suppressed", *TREND_STATISTICS, "breakpoints"]
+    table = table.reindex(columns=columns)
     table["nonlinear"] = table["nonlinear"].astype("boolean").mask(table["suppressed"])
+    table["shape"] = table["shape"].mask(table["suppressed"])
     rank = {"place": places, "behaviour": order}
-    table = table.sort_values(
+    return table.sort_values(
         ["place", "behaviour"],
         key=lambda column: column.map({v: i for i, v in enumerate(rank[column.name])}),
         kind="stable",
     ).reset_index(drop=True)
-    table.attrs["note"] = note
-    return table
 
 
 def shape_agreement(trends: pd.DataFrame) -> pd.DataFrame:
@@ -468,8 +443,8 @@ def comparison_table(
     Examples
     --------
     >>> trends = pd.DataFrame({"place": ["a", "b"], "behaviour": "trust", "shape": ["step", None],
-    ...     "nonlinear": [True, pd.NA], "turning_round": [5.0, np.nan],
-    ...     "turning_low": [4.5, np.nan], "turning_high": [5.0, np.nan],
+    ...     "nonlinear": [True, pd.NA], "turning_round": [5.0, None],
+    ...     "turning_low": [4.5, None], "turning_high": [5.0, None],
     ...     "suppressed": [False, True]})
     >>> comparison_table(trends, {"trust": "Trust"}, {"a": "Ashby", "b": "Bexley"}).iloc[0].tolist()
     ['Trust', 'Step change, around round 5 (between 4.5 and 5)', 'Not shown: too few answers']

@@ -16,6 +16,7 @@ import math
 import pandas as pd
 
 from evalkit.words.numbers import format_p
+from evalkit.words.shapes import shape_verb
 
 __all__ = [
     "MAX_QUESTIONS",
@@ -27,14 +28,6 @@ __all__ = [
 MAX_QUESTIONS = 7
 MIN_QUESTIONS = 3
 PER_KIND = 2  # so that no one kind of finding crowds out the others
-_SHAPE_WORDS = {
-    "step": "stepped",
-    "segmented": "changed pace",
-    "u_shape": "turned",
-    "s_curve": "tipped",
-    "shock_recovery": "took a shock",
-    "two_breaks": "turned twice",
-}
 
 
 def workshop_questions(report, *, max_questions: int = MAX_QUESTIONS) -> list[dict]:
@@ -189,7 +182,7 @@ def _turns(report) -> list[dict]:
         if point["time"] < report.round - 3:  # an old turn is the trajectory report's business
             continue
         label = _label(report, row.behaviour)
-        verb = _SHAPE_WORDS.get(row.shape, "turned")
+        verb = shape_verb(row.shape)
         text = (
             f"{label} {verb} around round {point['time']:.0f}. What happened then, and is it "
             "the change partners hoped for?"

@@ -53,7 +53,7 @@ class RoundReport:
     story_counts: pd.DataFrame = field(default_factory=pd.DataFrame)  # stories.story_counts
     words: pd.DataFrame = field(default_factory=pd.DataFrame)  # stories.numbers_and_words
     quotes: pd.DataFrame = field(default_factory=pd.DataFrame)  # stories.select_quotes
-    trends: pd.DataFrame = field(default_factory=pd.DataFrame)  # assess_trends, everyone
+    trends: pd.DataFrame = field(default_factory=pd.DataFrame)  # place_trends, everyone
     events: pd.DataFrame = field(default_factory=pd.DataFrame)  # events and learning log so far
 
     @property
@@ -163,7 +163,7 @@ def build_round_report(place_dir: str | Path, round_number: int, *, k_min: int =
         data_sha256=store.data_hash(place.dir, so_far),
         **_connections(place, so_far, previous),
         **_stories(place, so_far, levels, now, change, k),
-        trends=_trends(place, so_far),
+        trends=_trends(place, so_far, k),
         events=store.read_events(place.dir, rounds=so_far),
     )
 
@@ -209,17 +209,14 @@ def _stories(place: Place, rounds: list[int], levels, ratings_now, change, k: in
     return {"story_counts": counts, "words": words, "quotes": quotes}
 
 
-def _trends(place: Place, rounds: list[int]) -> pd.DataFrame:
-    """Each behaviour's shape over the rounds so far (everyone), once there are enough rounds."""
-    from evalkit.change import MIN_BREAKPOINT_POINTS, assess_trends
+def _trends(place: Place, rounds: list[int], k: int) -> pd.DataFrame:
+    """Each behaviour's shape over the rounds so far (everyone), once a turn can be told: the
+    same table the trajectory report reads (:func:`~evalkit.reports.assessments.place_trends`)."""
+    from evalkit.change import MIN_BREAKPOINT_POINTS
+    from evalkit.reports.assessments import place_trends
 
     if len(rounds) < MIN_BREAKPOINT_POINTS:
         return pd.DataFrame()
-    ratings = store.read_ratings(place.dir, rounds=rounds).dropna(subset=["rating"])
-    return assess_trends(
-        ratings.assign(label=ratings["behaviour"].map(place.framework.labels)),
-        time="round",
-        value="rating",
-        unit="respondent",
-        by=["behaviour", "label"],
-    )
+    trends = place_trends(place, max(rounds), k_min=k)
+    everyone = trends[(trends["group_by"] == "all") & ~trends["suppressed"].astype(bool)]
+    return everyone.reset_index(drop=True)

@@ -5,24 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from evalkit import __version__, indicators
-from evalkit.change import assess_trends, ceiling_check, near_bound
+from evalkit._io import jsonable
 from evalkit.change.order import order_sentence, who_moved_first
 from evalkit.config import Place, load_place
 from evalkit.data import store
 from evalkit.exceptions import RunError
 from evalkit.indicators.transitions import transition_balance, transition_matrix
+from evalkit.reports.assessments import Trend, place_trends
 from evalkit.reports.summary import table_records
 
-__all__ = [
-    "Trajectory",
-    "build_trajectory",
-    "MIN_ROUNDS",
-    "events_near",
-]
+__all__ = ["MIN_ROUNDS", "Trajectory", "build_trajectory"]
 
 MIN_ROUNDS = 3
 
@@ -35,7 +30,7 @@ class Trajectory:
     through_round: int
     k_min: int
     levels: pd.DataFrame  # indicators.level for every round, all and sector
-    assessments: pd.DataFrame  # assess_trends per behaviour (group "all") and behaviour x sector
+    assessments: pd.DataFrame  # reports.assessments.place_trends: everyone and each sector
     events: pd.DataFrame
     transitions: pd.DataFrame
     balance: pd.DataFrame
@@ -88,28 +83,38 @@ class Trajectory:
         ]
         return rows.sort_values("round").reset_index(drop=True)
 
-    def assessment(self, behaviour: str, group_by: str = "all", group: str = "all"):
-        """The :class:`~evalkit.change.assess.Assessment` of one series, or None."""
+    def _row(self, behaviour: str, group_by: str, group: str) -> pd.Series | None:
         rows = self.assessments
-        match = np.flatnonzero(
+        match = rows[
             (rows["behaviour"] == behaviour)
             & (rows["group_by"] == group_by)
             & (rows["group"] == group)
-        )
-        return rows.attrs["assessments"][match[0]] if len(match) else None
+            & ~rows["suppressed"].astype(bool)
+        ]
+        return match.iloc[0] if len(match) else None
+
+    def assessment(self, behaviour: str, group_by: str = "all", group: str = "all") -> Trend | None:
+        """The :class:`~evalkit.reports.assessments.Trend` of one series, or None if not shown."""
+        row = self._row(behaviour, group_by, group)
+        return None if row is None else Trend.from_row(row)
 
     def fitted(self, behaviour: str, group_by: str = "all", group: str = "all") -> pd.DataFrame:
         """The chosen shape's curve on a fine grid of times, for drawing."""
-        assessment = self.assessment(behaviour, group_by, group)
-        times = np.linspace(min(self.rounds), max(self.rounds), 200)
-        if assessment is None:
-            return pd.DataFrame({"time": [], "fitted": []})
-        return pd.DataFrame({"time": times, "fitted": assessment.predict(times)})
+        row = self._row(behaviour, group_by, group)
+        return pd.DataFrame(row["curve"] if row is not None else [], columns=["time", "fitted"])
 
     def overall(self) -> pd.DataFrame:
-        """One row per behaviour (everyone), in framework order."""
-        rows = self.assessments[self.assessments["group_by"] == "all"].set_index("behaviour")
+        """One row per behaviour shown for everyone, in framework order."""
+        rows = self.assessments
+        rows = rows[(rows["group_by"] == "all") & ~rows["suppressed"].astype(bool)]
+        rows = rows.set_index("behaviour")
         return rows.reindex([b for b in self.framework.behaviour_ids if b in rows.index])
+
+    @property
+    def sector_trends(self) -> pd.DataFrame:
+        """The sectors' series that are shown (each sector large enough in every round)."""
+        rows = self.assessments
+        return rows[(rows["group_by"] == "sector") & ~rows["suppressed"].astype(bool)]
 
     def moved_first(self) -> tuple[pd.DataFrame, str]:
         ordered = who_moved_first(self.overall().reset_index(), by="behaviour")
@@ -117,33 +122,18 @@ class Trajectory:
         return ordered, sentence
 
     def sectors_moved_first(self, behaviour: str) -> tuple[pd.DataFrame, str]:
-        rows = self.assessments[
-            (self.assessments["behaviour"] == behaviour)
-            & (self.assessments["group_by"] == "sector")
-        ]
-        ordered = who_moved_first(rows, by="group")
+        rows = self.sector_trends
+        ordered = who_moved_first(rows[rows["behaviour"] == behaviour], by="group")
         return ordered, order_sentence(ordered, self.place.sectors, by="group")
 
     def summary(self) -> dict:
-        records = []
-        for row in self.assessments.to_dict("records"):
-            records.append(
-                {
-                    "behaviour": row["behaviour"],
-                    "group_by": row["group_by"],
-                    "group": row["group"],
-                    "shape": row["shape"],
-                    "nonlinear": bool(row["nonlinear"]),
-                    "p_value": _number(row["p_value"]),
-                    "p_adjusted": _number(row["p_adjusted"]),
-                    "breakpoints": [
-                        {k: _number(v) for k, v in b.items()} for b in row["breakpoints"]
-                    ],
-                    "bound_p": _number(row.get("bound_p")),
-                    "events_near": row.get("events_near", []),
-                    "sentence": row["sentence"],
-                }
-            )
+        shown = self.assessments[~self.assessments["suppressed"].astype(bool)]
+        keys = ["behaviour", "group_by", "group", "shape", "nonlinear", "p_value", "p_adjusted"]
+        records = [
+            jsonable({key: row[key] for key in [*keys, "breakpoints", "bound_p", "events_near"]})
+            | {"nonlinear": bool(row["nonlinear"]), "sentence": row["sentence"]}
+            for row in shown.to_dict("records")
+        ]
         last = self.place.round(self.through_round)
         return {
             "place": self.place.id,
@@ -157,16 +147,16 @@ class Trajectory:
             "behaviour_labels": self.framework.labels,
             "assessments": records,
             "network_trends": [
-                {
-                    "indicator": row["indicator"],
-                    "shape": row["shape"],
-                    "nonlinear": bool(row["nonlinear"]),
-                    "p_adjusted": _number(row["p_adjusted"]),
-                    "breakpoints": [
-                        {k: _number(v) for k, v in b.items()} for b in row["breakpoints"]
-                    ],
-                    "sentence": row["sentence"],
-                }
+                jsonable(
+                    {
+                        "indicator": row["indicator"],
+                        "shape": row["shape"],
+                        "nonlinear": bool(row["nonlinear"]),
+                        "p_adjusted": row["p_adjusted"],
+                        "breakpoints": row["breakpoints"],
+                        "sentence": row["sentence"],
+                    }
+                )
                 for row in self.network_trends.to_dict("records")
             ],
             "transitions": table_records(
@@ -189,10 +179,6 @@ class Trajectory:
         printer.text(trajectory_card(self).text())
 
 
-def _number(value):
-    return None if value is None or (isinstance(value, float) and np.isnan(value)) else float(value)
-
-
 def build_trajectory(
     place_dir: str | Path, through_round: int | None = None, *, k_min: int = 0, seed: int = 0
 ) -> Trajectory:
@@ -210,39 +196,8 @@ def build_trajectory(
     framework = place.framework
     ratings = store.read_ratings(place.dir, rounds=rounds).dropna(subset=["rating"])
     levels = indicators.level(ratings, framework, group_by=("all", "sector"), k_min=k)
-    # A sector's series is assessed only when it can be shown in every round.
-    shown = levels[levels["group_by"] == "sector"].groupby(["behaviour", "group"])["suppressed"]
-    safe = shown.agg(lambda s: not s.any() and len(s) == len(rounds))
-    safe = {key for key, ok in safe.items() if ok}
-    labels = framework.labels
-    everyone = ratings.assign(group_by="all", group="all", label=ratings["behaviour"].map(labels))
-    sectors = ratings.assign(
-        group_by="sector",
-        group=ratings["sector"],
-        label=[
-            f"{labels[b]} ({place.sectors.get(g, g).lower()})"
-            for b, g in zip(ratings["behaviour"], ratings["sector"], strict=True)
-        ],
-    )
-    sectors = sectors[
-        [(b, g) in safe for b, g in zip(sectors["behaviour"], sectors["group"], strict=True)]
-    ]
-    # the label is one-to-one with behaviour and group; last in `by`, it names each sentence
-    assessments = assess_trends(
-        pd.concat([everyone, sectors], ignore_index=True),
-        time="round",
-        value="rating",
-        unit="respondent",
-        by=["behaviour", "group_by", "group", "label"],
-        family="group_by",
-        seed=seed,
-    )
-    assessments = _check_bounds(assessments, ratings, levels, framework)
+    assessments = place_trends(place, through_round, k_min=k, seed=seed)
     events = store.read_events(place.dir, rounds=rounds)
-    assessments["events_near"] = [
-        events_near(events, row["breakpoints"]) if row["nonlinear"] else []
-        for _, row in assessments.iterrows()
-    ]
     return Trajectory(
         place=place,
         through_round=through_round,
@@ -281,60 +236,3 @@ def _network_and_stories(place: Place, rounds: list[int], k: int, seed: int) -> 
     if not reflections.empty:
         parts["story_counts"] = story_counts(reflections, place.framework, k)
     return parts
-
-
-def _check_bounds(assessments: pd.DataFrame, ratings, levels, framework) -> pd.DataFrame:
-    """Check non-linear shapes near the top or bottom of the scale against an ordinal model.
-
-    A bend that an ordered probit model puts down to the scale's bound (see
-    :func:`evalkit.change.ceiling_check`) is not called a turning point: ``nonlinear`` becomes
-    False and the sentence says why. ``bound_p`` holds the check's p-value (NaN when not run).
-    """
-    from evalkit.words.numbers import format_p
-
-    table = assessments.copy()
-    table["bound_p"] = np.nan
-    found = table.attrs.get("assessments", [])
-    for i, row in table[table["nonlinear"]].iterrows():
-        where = (levels["behaviour"] == row["behaviour"]) & (levels["group_by"] == row["group_by"])
-        where &= levels["group"] == row["group"]
-        if not near_bound(levels.loc[where, "mean"], framework.scale_min, framework.scale_max):
-            continue
-        rows = ratings[ratings["behaviour"] == row["behaviour"]]
-        if row["group_by"] == "sector":
-            rows = rows[rows["sector"] == row["group"]]
-        check = ceiling_check(rows, found[i].predict, time="round", value="rating")
-        table.loc[i, "bound_p"] = check.p_value
-        if check.explained_by_bound:
-            table.loc[i, "nonlinear"] = False
-            table.loc[i, "sentence"] = (
-                f"{row['label']} bends near the end of the scale, but an ordinal model of the "
-                f"ratings finds a steady change there ({format_p(check.p_value)} for a bend): the "
-                "scale running out, not a turning point."
-            )
-    return table
-
-
-def events_near(events: pd.DataFrame, breakpoints: list[dict], margin: float = 1.0) -> list[dict]:
-    """The events within ``margin`` rounds of a turning point's 95% interval, oldest first.
-
-    Events sit at their round on the time axis (they happened before that round's survey).
-
-    Examples
-    --------
-    >>> events = pd.DataFrame({"round": [2, 4, 7], "date": ["2024-05-01"] * 3,
-    ...                        "kind": ["context", "intervention", "decision"],
-    ...                        "description": ["New board", "Training", "Co-chairs"]})
-    >>> [e["description"] for e in events_near(events, [{"time": 4.6, "low": 4.2, "high": 5.1}])]
-    ['Training']
-    """
-    near = []
-    for point in breakpoints:
-        low, high = point["low"] - margin, point["high"] + margin
-        rows = events[(events["round"] >= low) & (events["round"] <= high)]
-        near += [
-            {"round": int(e.round), "kind": e.kind, "description": e.description}
-            for e in rows.itertuples()
-        ]
-    unique = {(e["round"], e["kind"], e["description"]): e for e in near}
-    return sorted(unique.values(), key=lambda e: e["round"])

@@ -3,12 +3,14 @@
 :mod:`~evalkit.run.runner` executes what changed in parallel and writes outputs atomically,
 each kernel started by :mod:`~evalkit.run.kernel`."""
 
+from evalkit.run.notebooks import builtin_notebooks, notebook_path
 from evalkit.run.plan import (
     BUILD_FILE,
     KERNEL_NAME,
-    NOTEBOOKS_DIR,
     PROGRAMME_DIR,
     Job,
+    Plan,
+    Waiting,
     find_places,
     plan,
     plan_place,
@@ -18,12 +20,15 @@ from evalkit.run.runner import JobResult, run, run_jobs
 __all__ = [
     "BUILD_FILE",
     "KERNEL_NAME",
-    "NOTEBOOKS_DIR",
     "PROGRAMME_DIR",
     "Job",
+    "Plan",
+    "Waiting",
     "JobResult",
     "find_places",
     "plan",
+    "builtin_notebooks",
+    "notebook_path",
     "plan_place",
     "run",
     "run_jobs",

@@ -58,8 +58,8 @@ def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
 
     Examples
     --------
-    >>> from evalkit.run.plan import NOTEBOOKS_DIR
-    >>> params = notebook_parameters(NOTEBOOKS_DIR / "round_report.ipynb")
+    >>> from evalkit.run.notebooks import notebook_path
+    >>> params = notebook_parameters(notebook_path("round_report"))
     >>> params["round"]
     Parameter(name='round', type='int', default=1, help='round to report on')
     """
@@ -102,8 +102,8 @@ def check_parameters(path: str | Path, values: dict) -> None:
 
     Examples
     --------
-    >>> from evalkit.run.plan import NOTEBOOKS_DIR
-    >>> check_parameters(NOTEBOOKS_DIR / "round_report.ipynb", {"rounds": 3})
+    >>> from evalkit.run.notebooks import notebook_path
+    >>> check_parameters(notebook_path("round_report"), {"rounds": 3})
     Traceback (most recent call last):
     ...
     evalkit.exceptions.RunError: round_report.ipynb: unknown parameter 'rounds' (did you mean 'round'?). It takes: place, round, k_min, summary_path.
@@ -128,8 +128,8 @@ def check_parameters(path: str | Path, values: dict) -> None:
 def describe_parameters(path: str | Path) -> str:
     """A notebook's parameters as text, one per line: name, type, default and help.
 
-    >>> from evalkit.run.plan import NOTEBOOKS_DIR
-    >>> print(describe_parameters(NOTEBOOKS_DIR / "trajectory.ipynb"))  # doctest: +ELLIPSIS
+    >>> from evalkit.run.notebooks import notebook_path
+    >>> print(describe_parameters(notebook_path("trajectory")))  # doctest: +ELLIPSIS
     trajectory.ipynb takes:
       place           str   default '...'  folder of the place to report on
       through_round   int   default 8  last round to include

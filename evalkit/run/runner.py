@@ -15,13 +15,13 @@ import shutil
 import sys
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from evalkit._io import replace_dir
 from evalkit.run.params import check_parameters
-from evalkit.run.plan import BUILD_FILE, KERNEL_NAME, Job, plan
+from evalkit.run.plan import BUILD_FILE, KERNEL_NAME, PROGRAMME_DIR, Job, plan
 
 __all__ = ["JobResult", "run", "run_jobs"]
 
@@ -52,14 +52,15 @@ def run_jobs(
     """Execute the jobs that are not up to date, in parallel; a failure does not stop the others.
 
     Every job's parameters are checked against its notebook's declarations first, so a bad one
-    fails before any kernel starts. Returns one result per job, in the order given; jobs already
-    up to date are not executed (unless ``force``) and have status ``"up to date"``.
+    fails before any kernel starts. The place trends the jobs read are computed first, once each
+    (:func:`~evalkit.reports.assessments.place_trends`), and a job starts once its trends are
+    ready: every report then reads the same verdicts. Returns one result per job, in the order
+    given; jobs already up to date are not executed (unless ``force``) and have status
+    ``"up to date"``.
     """
     for job in jobs:
         check_parameters(job.notebook, {**job.parameters, "summary_path": ""})
     todo = [job for job in jobs if force or not job.up_to_date()]
-    # the longest notebooks (trajectories, programme) first: no worker is left alone with one
-    todo.sort(key=lambda job: "/round-" in job.name)
     results = {job.name: JobResult(job, "up to date", 0.0) for job in jobs if job not in todo}
     if todo:
         from tqdm.auto import tqdm
@@ -70,14 +71,58 @@ def run_jobs(
             ProcessPoolExecutor(max_workers=workers) as pool,
             tqdm(total=len(todo), disable=not bar_shown, unit="notebook", leave=False) as bar,
         ):
-            futures = [pool.submit(_execute, job, show_code) for job in todo]
-            for future in as_completed(futures):
-                result = future.result()
+            for result in _schedule(pool, todo, workers, show_code):
                 results[result.job.name] = result
                 bar.update()
                 if progress:
                     tqdm.write(str(result))
     return [results[job.name] for job in jobs]
+
+
+def _priority(job: Job) -> tuple:
+    """Longest first (the programme view, trajectories, then the latest rounds), so no worker is
+    left alone with a long notebook at the end."""
+    return ("/round-" in job.name, job.name != PROGRAMME_DIR, [-ord(c) for c in job.name])
+
+
+def _schedule(pool, todo: list[Job], workers: int, show_code: bool):
+    """Run the trends the jobs need, then each job once its trends are ready; yield results.
+
+    At most ``workers`` tasks are in the pool at a time, so the longest ready job always goes
+    next.
+    """
+    needed = sorted({key for job in todo for key in job.trends}, key=lambda k: -k[1])
+    tasks = [("trends", key) for key in needed]
+    waiting = {job.name: set(job.trends) for job in todo}
+    jobs = sorted(todo, key=_priority)
+    running: dict = {}
+    while tasks or jobs or running:
+        while len(running) < workers and (tasks or jobs):
+            ready = next((j for j in jobs if not waiting[j.name]), None)
+            if tasks:  # trends before any notebook: most notebooks wait for them
+                kind, key = tasks.pop(0)
+                running[pool.submit(_compute_trends, *key)] = (kind, key)
+            elif ready is not None:
+                jobs.remove(ready)
+                running[pool.submit(_execute, ready, show_code)] = ("job", ready)
+            else:
+                break
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            kind, what = running.pop(future)
+            if kind == "trends":
+                # a failure here fails again, with its message, in each notebook that needs it
+                future.exception()
+                for names in waiting.values():
+                    names.discard(what)
+            else:
+                yield future.result()
+
+
+def _compute_trends(place_dir: str, through_round: int, k_min: int) -> None:
+    from evalkit.reports.assessments import place_trends
+
+    place_trends(place_dir, through_round, k_min=k_min)
 
 
 def run(
@@ -90,13 +135,18 @@ def run(
     force: bool = False,
     progress: bool = True,
 ) -> list[JobResult]:
-    """Run a cycle for a place or a programme folder and refresh ``outputs/index.html``."""
+    """Run a cycle for a place or a programme folder and refresh ``outputs/index.html``.
+
+    Reports a place has too few rounds for are not run; the index says when they will come.
+    """
     from evalkit.reports.html.index import write_index
 
-    jobs = plan(directory, rounds=rounds, outputs_dir=outputs_dir)
-    _remove_leftovers({job.out_dir.parent for job in jobs})
-    results = run_jobs(jobs, workers=workers, show_code=show_code, force=force, progress=progress)
-    write_index(outputs_dir)
+    cycle = plan(directory, rounds=rounds, outputs_dir=outputs_dir)
+    _remove_leftovers({job.out_dir.parent for job in cycle.jobs})
+    results = run_jobs(
+        cycle.jobs, workers=workers, show_code=show_code, force=force, progress=progress
+    )
+    write_index(outputs_dir, waiting=cycle.waiting)
     return results
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from evalkit.change.nonlinearity import MIN_BREAKPOINT_POINTS
 from evalkit.change.series import numeric_time, to_time
+from evalkit.words.shapes import shape_phrase
 
 _TIME_NOUNS = ("round", "wave", "cycle", "quarter", "month", "week", "year", "day")
 
@@ -74,18 +75,8 @@ def sentence(a, label: str) -> str:
         )
     hedge = ""
     if a.runner_up:
-        hedge = f" ({_SHAPE_WORDS[a.runner_up]} fits almost as well)"
+        hedge = f" ({shape_phrase(a.runner_up)} fits almost as well)"
     return f"{label} {body}{hedge}; {evidence}."
-
-
-_SHAPE_WORDS = {
-    "step": "a step",
-    "segmented": "a broken line",
-    "u_shape": "a turn in direction",
-    "s_curve": "an S-curve",
-    "shock_recovery": "a shock and recovery",
-    "two_breakpoints": "two turning points",
-}
 
 
 class _Words:

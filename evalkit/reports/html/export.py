@@ -8,15 +8,9 @@ import datetime as dt
 from pathlib import Path
 
 from evalkit._io import write_text_atomic
+from evalkit.reports.html.pages import TEMPLATES_DIR
 
-__all__ = [
-    "export_html",
-    "TEMPLATES_DIR",
-    "provenance_stamp",
-]
-
-
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+__all__ = ["export_html", "provenance_stamp"]
 
 
 def export_html(

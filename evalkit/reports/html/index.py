@@ -1,43 +1,36 @@
 """``outputs/index.html``: the page partners open first.
 
 Per place: what changed since the last cycle, each behaviour's average over the rounds as a small
-line with the shape the trajectory found, and links to every report. Built from the
-``summary.json`` files alone, so it is rewritten in a blink after every run.
+line with the shape the trajectory found, links to every report, and the reports still to come.
+Built from the ``summary.json`` files alone, so it is rewritten in a blink after every run, from
+the Jinja2 template ``templates/pages/index.html.j2`` (autoescaped: no text is written as HTML).
 """
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
 from evalkit import __version__
 from evalkit.reports.findings import diff_findings, findings
+from evalkit.reports.html.pages import page_template
+from evalkit.words.shapes import shape_phrase
 
 __all__ = ["sparkline", "write_index"]
 
 _MAX_CHANGES = 8
 _KIND_ORDER = ("shape", "change", "strongly_present", "largely_absent", "split", "gap")
-_SHAPE_WORDS = {
-    "flat": "flat",
-    "linear": "a steady line",
-    "step": "a step change",
-    "segmented": "a change of pace",
-    "u_shape": "down then up (or up then down)",
-    "s_curve": "a tipping point (S-curve)",
-    "shock_recovery": "a shock, then recovery",
-    "two_breaks": "two turns",
-}
 
 
-def sparkline(values: list[float | None], *, low: float, high: float, label: str) -> str:
-    """A small inline SVG line of ``values`` (None leaves a gap), scaled to ``low``-``high``.
+def sparkline(values: list[float | None], *, low: float, high: float, label: str) -> dict:
+    """The points of a small line of ``values`` (None leaves a gap), scaled to ``low``-``high``,
+    for the template's ``sparkline`` macro: ``label``, ``width``, ``height`` and ``runs``.
 
     Examples
     --------
-    >>> svg = sparkline([4.0, 5.0, None, 6.5], low=1, high=10, label="Trust: 4.0 to 6.5")
-    >>> svg.startswith('<svg role="img" aria-label="Trust: 4.0 to 6.5"'), svg.count("<polyline")
-    (True, 2)
+    >>> line = sparkline([4.0, 5.0, None, 6.5], low=1, high=10, label="Trust: 4.0 to 6.5")
+    >>> line["runs"]
+    [['3.0,17.7', '41.0,15.2'], ['117.0,11.6']]
     """
     width, height, pad = 120, 28, 3
     step = (width - 2 * pad) / max(len(values) - 1, 1)
@@ -49,35 +42,33 @@ def sparkline(values: list[float | None], *, low: float, high: float, label: str
         y = pad + (height - 2 * pad) * (high - value) / (high - low)
         run.append(f"{pad + i * step:.1f},{y:.1f}")
     runs += [run] if run else []
-    lines = "".join(
-        f'<polyline points="{" ".join(points)}" fill="none" stroke="#0072B2" stroke-width="2"/>'
-        for points in runs
-    )
-    return (
-        f'<svg role="img" aria-label="{html.escape(label)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}"><title>{html.escape(label)}</title>{lines}</svg>'
-    )
+    return {"label": label, "width": width, "height": height, "runs": runs}
 
 
-def write_index(outputs_dir: str | Path) -> Path:
-    """Write ``outputs/index.html`` for the places (and programme view) under ``outputs_dir``."""
+def write_index(outputs_dir: str | Path, *, waiting=()) -> Path:
+    """Write ``outputs/index.html`` for the places (and programme view) under ``outputs_dir``.
+
+    ``waiting`` lists the reports not run yet (:class:`~evalkit.run.plan.Waiting`), which the page
+    says will come.
+    """
     from evalkit._io import write_text_atomic
 
     outputs_dir = Path(outputs_dir)
-    sections = []
+    notes: dict[str, list[str]] = {}
+    for item in waiting:
+        notes.setdefault(item.place, []).append(item.reason)
     programme = outputs_dir / "programme" / "programme.html"
-    if programme.exists():
-        sections.append(
-            '<section><h2>All places</h2><p><a href="programme/programme.html">The programme '
-            "view</a>: each behaviour's trajectory in every place, side by side, with the shapes "
-            "and turning rounds found.</p></section>"
-        )
-    for place_dir in sorted(p for p in outputs_dir.iterdir() if p.is_dir()):
-        section = _place_section(outputs_dir, place_dir)
-        if section:
-            sections.append(section)
-    body = "".join(sections) or "<p>No reports yet: run <code>evalkit run</code>.</p>"
-    page = _PAGE.format(body=body, version=html.escape(__version__))
+    places = [
+        section
+        for place_dir in sorted(p for p in outputs_dir.iterdir() if p.is_dir())
+        if (section := _place(outputs_dir, place_dir, notes.get(place_dir.name, [])))
+    ]
+    page = page_template("index.html.j2").render(
+        programme=programme.relative_to(outputs_dir).as_posix() if programme.exists() else "",
+        programme_waiting=notes.get("", []),
+        places=places,
+        version=__version__,
+    )
     return write_text_atomic(outputs_dir / "index.html", page)
 
 
@@ -88,43 +79,35 @@ def _read(path: Path) -> dict | None:
         return None
 
 
-def _place_section(outputs_dir: Path, place_dir: Path) -> str:
+def _place(outputs_dir: Path, place_dir: Path, waiting: list[str]) -> dict | None:
     rounds = [
         (path.parent, summary)
         for path in sorted(place_dir.glob("round-[0-9][0-9]/summary.json"))
         if (summary := _read(path)) is not None
     ]
     if not rounds:
-        return ""
-    latest_dir, latest = rounds[-1]
-    name = html.escape(latest["place_name"])
-    parts = [f"<section><h2>{name}</h2>"]
+        return None
+    latest = rounds[-1][1]
     trajectory = _read(place_dir / "trajectory" / "summary.json")
     against, changes = _changes(rounds, trajectory, place_dir)
-    if against:
-        items = "".join(f"<li>{html.escape(text)}</li>" for text in changes[:_MAX_CHANGES])
-        more = len(changes) - _MAX_CHANGES
-        items += f"<li>… and {more} more: see the reports.</li>" if more > 0 else ""
-        items = items or "<li>No finding appeared, changed or went away.</li>"
-        parts.append(
-            f"<h3>What changed since the last cycle</h3><p>{html.escape(against)}:</p>"
-            f"<ul>{items}</ul>"
-        )
-    parts.append(_behaviour_table(outputs_dir, place_dir, rounds, trajectory))
-    links = "".join(
-        f'<tr><td><a href="{_href(folder / "round_report.html", outputs_dir)}">'
-        f"{html.escape(summary['round_label'])}</a></td><td>{summary['respondents']}</td></tr>"
-        for folder, summary in rounds
-    )
-    parts.append(
-        "<h3>Round reports</h3><table><thead><tr><th>Round report</th><th>People who answered"
-        f"</th></tr></thead><tbody>{links}</tbody></table></section>"
-    )
-    return "".join(parts)
-
-
-def _href(path: Path, outputs_dir: Path) -> str:
-    return html.escape(path.relative_to(outputs_dir).as_posix())
+    page = place_dir / "trajectory" / "trajectory.html"
+    return {
+        "name": latest["place_name"],
+        "against": against,
+        "changes": changes[:_MAX_CHANGES],
+        "more": len(changes) - _MAX_CHANGES,
+        "trajectory": page.relative_to(outputs_dir).as_posix() if page.exists() else "",
+        "waiting": waiting,
+        **_behaviours(rounds, trajectory),
+        "rounds": [
+            {
+                "href": (folder / "round_report.html").relative_to(outputs_dir).as_posix(),
+                "label": summary["round_label"],
+                "respondents": summary["respondents"],
+            }
+            for folder, summary in rounds
+        ],
+    }
 
 
 def _changes(rounds, trajectory: dict | None, place_dir: Path) -> tuple[str, list[str]]:
@@ -153,7 +136,8 @@ def _changes(rounds, trajectory: dict | None, place_dir: Path) -> tuple[str, lis
     return against, texts
 
 
-def _behaviour_table(outputs_dir: Path, place_dir: Path, rounds, trajectory: dict | None) -> str:
+def _behaviours(rounds, trajectory: dict | None) -> dict:
+    """Each behaviour's line over the rounds, its latest average and the shape found."""
     latest = rounds[-1][1]
     labels = latest.get("behaviour_labels", {})
     scale = latest.get("scale", {"min": 1, "max": 10})
@@ -167,14 +151,12 @@ def _behaviour_table(outputs_dir: Path, place_dir: Path, rounds, trajectory: dic
     low = max(scale["min"], min(every, default=scale["min"]) - 0.25)
     high = min(scale["max"], max(every, default=scale["max"]) + 0.25)
     shapes = {}
-    if trajectory is not None:
-        for a in trajectory.get("assessments", []):
-            if a.get("group_by") == "all":
-                turning = a["breakpoints"][0]["time"] if a.get("breakpoints") else None
-                words = _SHAPE_WORDS.get(a["shape"], a["shape"].replace("_", " "))
-                if turning is not None and a.get("nonlinear"):
-                    words += f", turning around round {turning:.0f}"
-                shapes[a["behaviour"]] = words
+    for a in (trajectory or {}).get("assessments", []):
+        if a.get("group_by") == "all":
+            words = shape_phrase(a["shape"])
+            if a.get("nonlinear") and a.get("breakpoints"):
+                words += f", turning around round {a['breakpoints'][0]['time']:.0f}"
+            shapes[a["behaviour"]] = words
     rows = []
     for behaviour, by_round in means.items():
         label = labels.get(behaviour, behaviour.replace("_", " ").capitalize())
@@ -182,52 +164,12 @@ def _behaviour_table(outputs_dir: Path, place_dir: Path, rounds, trajectory: dic
         shown = [(n, v) for n, v in zip(numbers, values, strict=True) if v is not None]
         (first, start), (last, end) = shown[0], shown[-1]
         text = f"{label}: average {start:.1f} in round {first}, {end:.1f} in round {last}"
-        line = sparkline(values, low=low, high=high, label=text)
         rows.append(
-            f"<tr><td>{html.escape(label)}</td><td>{line}</td><td>{end:.1f}</td>"
-            f"<td>{html.escape(shapes.get(behaviour, ''))}</td></tr>"
+            {
+                "label": label,
+                "line": sparkline(values, low=low, high=high, label=text),
+                "latest": end,
+                "shape": shapes.get(behaviour, ""),
+            }
         )
-    link = ""
-    page = place_dir / "trajectory" / "trajectory.html"
-    if page.exists():
-        link = (
-            f'<p><a href="{_href(page, outputs_dir)}">Trajectory: how '
-            "each behaviour has changed so far</a>, with when it turned and how sure we are.</p>"
-        )
-    return (
-        f"<h3>Each behaviour over the rounds</h3>{link}<table><thead><tr><th>Behaviour</th>"
-        f"<th>Average rating, round {numbers[0]} to {numbers[-1]} (every line on one scale, "
-        f"{low:.1f} to {high:.1f})</th><th>Latest</th>"
-        f"<th>Shape of change</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>evalkit reports</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 56rem; margin: 2rem auto; padding: 0 1rem;
-       line-height: 1.5; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }}
-th, td {{ text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #DDD;
-          vertical-align: middle; }}
-section {{ margin-bottom: 2.5rem; }}
-h3 {{ margin-bottom: 0.3rem; }}
-a {{ color: #0060A0; }}
-svg {{ display: block; }}
-footer {{ color: #666; font-size: 0.85rem; margin-top: 2rem; }}
-</style>
-</head>
-<body>
-<h1>Reports</h1>
-<p>One report per round of the survey, and a trajectory over all rounds so far. Open a round to see
-how present each behaviour is, for whom, and what moved since the round before.</p>
-{body}
-<footer>Made by evalkit {version}. Averages are on the framework's scale; groups smaller than the
-place's threshold are never shown.</footer>
-</body>
-</html>
-"""
+    return {"first": numbers[0], "last": numbers[-1], "low": low, "high": high, "behaviours": rows}
