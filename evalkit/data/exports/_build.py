@@ -63,6 +63,7 @@ def export(
         body[keep],
         dropped,
         respondent_id_column,
+        dropped_responses=body[~keep],
     )
 
 

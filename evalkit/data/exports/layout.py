@@ -42,7 +42,8 @@ class Export:
     """A survey tool's export, read: the tool, its header rows, columns and kept responses.
 
     ``responses`` has one column per :class:`Column` (by ``id``) and an index of spreadsheet
-    row numbers; previews, tests and spam are dropped and counted in ``dropped``.
+    row numbers; previews, tests and spam are dropped and counted in ``dropped``, their rows kept
+    apart in ``dropped_responses`` (never read into the store).
     """
 
     tool: str
@@ -53,6 +54,7 @@ class Export:
     respondent_id_column: str | None = None
     description: str = ""
     suffix: str = ".csv"
+    dropped_responses: pd.DataFrame | None = field(default=None, repr=False)
 
     def column(self, column_id: str) -> Column:
         return next(c for c in self.columns if c.id == column_id)

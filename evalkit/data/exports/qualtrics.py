@@ -7,12 +7,14 @@ are dropped by ``Status`` (text or code) and ``DistributionChannel``.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 
 import pandas as pd
 
 from evalkit.data.exports import _build
-from evalkit.data.exports.layout import Export
+from evalkit.data.exports.layout import Column, Export
 
 __all__ = ["recognise", "read"]
 
@@ -42,6 +44,8 @@ _META = {
     "name",
     "emailaddress",
 }
+_QID = re.compile(r"^(QID\d+)", re.IGNORECASE)
+_TEXT_ENTRY = re.compile(r"[-_]TEXT$", re.IGNORECASE)
 _ITEM = re.compile(r"^(?P<question>.+?)(?:_(?P<number>\d+))?(?P<text>_TEXT)?$")
 # Status as text or as its code: 1 preview, 2 test, 8 spam, 9 preview spam, 12 imported spam.
 _STATUS = {
@@ -81,7 +85,7 @@ def read(cells: pd.DataFrame, header_rows: int) -> Export:
     imports = [c.strip() for c in cells.iloc[2]] if header_rows == 3 else [""] * len(header)
     positions = _build.kept_positions(cells, header, header_rows)
     ids = _build.unique_ids([header[i] or f"column {i + 1}" for i in positions])
-    columns = []
+    columns, qids = [], []
     for column_id, i in zip(ids, positions, strict=True):
         name = texts[i] if legacy and i < 10 else header[i]
         match = _IMPORT_ID.match(imports[i])
@@ -91,9 +95,11 @@ def read(cells: pd.DataFrame, header_rows: int) -> Export:
             if match
             else name.casefold() in _META or name.startswith("Q_") or (legacy and i < 10)
         )
-        kind = "text" if import_id.upper().endswith("_TEXT") else ""
+        kind = "text" if _TEXT_ENTRY.search(import_id) else ""
         question, item = _question(header[i], texts[i])
         columns.append(_build.column(column_id, texts[i], i, question, item, meta, kind))
+        qids.append(_QID.match(import_id))
+    columns = _grouped_by_qid(columns, qids)
     body = cells.iloc[header_rows:]
     by_name = {(texts[i] if legacy and i < 10 else header[i]).casefold(): i for i in positions}
     drop = {}
@@ -108,6 +114,25 @@ def read(cells: pd.DataFrame, header_rows: int) -> Export:
     return _build.export(
         "qualtrics", cells, header_rows, columns, drop=drop, respondent_id_column=respondent
     )
+
+
+def _grouped_by_qid(columns: list[Column], qids: list) -> list[Column]:
+    """Columns of one Qualtrics question (one ``QID``) as one question, whatever their export
+    tags: ``Q3_question_one, Q3_question_two`` are rows of one matrix, named by what they share."""
+    groups: dict[str, list[int]] = {}
+    for n, (column, qid) in enumerate(zip(columns, qids, strict=True)):
+        if qid and not column.meta:
+            groups.setdefault(qid.group(1).upper(), []).append(n)
+    for members in groups.values():
+        names = {columns[n].question for n in members}
+        if len(members) < 2 or len(names) == 1:
+            continue
+        shared = os.path.commonprefix([columns[n].id for n in members]).rstrip("_-# ")
+        question = shared or columns[members[0]].question
+        for n in members:
+            item = columns[n].item or columns[n].id.removeprefix(shared).strip("_-")
+            columns[n] = dataclasses.replace(columns[n], question=question, item=item)
+    return columns
 
 
 def _question(column_id: str, text: str) -> tuple[str, str]:

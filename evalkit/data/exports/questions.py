@@ -129,14 +129,22 @@ def _is_joined(answers: pd.Series) -> bool:
         pieces = answers.str.split(pattern, regex=True)
         several = pieces.str.len() > 1
         vocabulary = pieces.explode()
-        if several.mean() >= 0.3 and vocabulary.nunique() < 0.8 * answers.nunique() + 1:
+        recurring = several.mean() >= 0.3 and several.sum() >= 2  # one joined cell is no pattern
+        if recurring and vocabulary.nunique() < 0.8 * answers.nunique() + 1:
             if pattern != r"\s+" or vocabulary.str.fullmatch(r"[\w.-]+").all():
                 return True
     return False
 
 
 def questions(export: Export) -> list[Question]:
-    """The export's questions in column order, a grid's rows or a multi-select's options as one."""
+    """The export's questions in column order, a grid's rows or a multi-select's options as one.
+
+    Kinds are told from the responses kept; from the dropped ones (previews, tests) when the
+    export holds nothing else, as a pilot's export often does.
+    """
+    answers = export.responses
+    if answers.empty and export.dropped_responses is not None:
+        answers = export.dropped_responses
     grouped: dict[str, list] = {}
     for column in export.columns:
         if not column.meta:
@@ -145,7 +153,7 @@ def questions(export: Export) -> list[Question]:
     for question, columns in grouped.items():
         ids = [c.id for c in columns]
         said = {c.kind for c in columns}
-        kind, scale, codes = _kind(export.responses[ids], said.pop() if len(said) == 1 else "")
+        kind, scale, codes = _kind(answers[ids], said.pop() if len(said) == 1 else "")
         text = columns[0].text
         if len(columns) > 1 and columns[0].item and text.endswith(columns[0].item):
             text = text[: -len(columns[0].item)].rstrip(" -[")

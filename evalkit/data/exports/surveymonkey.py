@@ -28,12 +28,33 @@ _META = {
     "custom data 1",
 }
 _WHOLE = {"", "response", "open-ended response"}
+_RESPONDENT = {"respondent id", "respondentid"}
 
 
 def recognise(cells: pd.DataFrame) -> int | None:
-    first = {c.strip().casefold() for c in cells.iloc[0]}
-    ids = ({"respondent id", "collector id"} <= first) or ({"respondentid", "collectorid"} <= first)
-    return 2 if ids and len(cells) > 1 else None
+    """2 if this is a SurveyMonkey export, else None.
+
+    Its first row names the respondent id and the collector; an export whose collector, date and
+    IP columns were removed before it was shared still starts with the respondent id, over the
+    "Response" (or option and row) labels of the second row.
+
+    Examples
+    --------
+    >>> grid = pd.DataFrame([["RespondentID", "Seen it?", "Which?", ""],
+    ...                      ["", "Response", "Film A", "Film B"]])
+    >>> recognise(grid), recognise(grid.iloc[:1])
+    (2, None)
+    """
+    if len(cells) < 2:
+        return None
+    first = [c.strip().casefold() for c in cells.iloc[0]]
+    second = {c.strip().casefold() for c in cells.iloc[1]}
+    collector = {"respondent id", "collector id"} <= set(first) or {
+        "respondentid",
+        "collectorid",
+    } <= set(first)
+    trimmed = first[0] in _RESPONDENT and not cells.iloc[1, 0].strip() and bool(second & _WHOLE)
+    return 2 if collector or trimmed else None
 
 
 def read(cells: pd.DataFrame, header_rows: int) -> Export:
