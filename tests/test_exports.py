@@ -32,23 +32,123 @@ def _inspect(path: Path, capsys) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_inspect_reads_a_real_qualtrics_export_with_three_header_rows(capsys):
-    seen = _inspect(REAL / "qualtrics" / "sample.csv", capsys)
+# Real exports (tests/data/exports/<tool>/README.md says where each comes from): what inspect
+# must see. Rating questions are the grids a person reading the questionnaire would call one.
+REAL_EXPORTS = {
+    "qualtrics/sample.csv": ("qualtrics", 3, 1, {}, "ResponseId", {}),
+    "qualtrics/sample_legacy.csv": ("qualtrics", 2, 1, {}, "V1", {}),
+    "qualtrics/single_answer_matrix_insights.csv": (
+        "qualtrics", 3, 0, {"test": 5}, "ResponseID",
+        {"Q2": 3, "Q3_question": 3, "Q4": 3, "Q5_question": 3, "matrix_question_five_question": 4},
+    ),
+    "surveymonkey/star_wars_first_53.csv": (
+        "surveymonkey", 2, 53, {}, "RespondentID",
+        {"Please state whether you view the following characters favorably, unfavorably, or "
+         "are unfamiliar with him/her.": 14},
+    ),
+    "google_forms/jupyter_education_first_6.csv": ("google_forms", 1, 6, {}, None, {}),
+    "kobotoolbox/tutorial_w_repeats.csv": ("kobotoolbox", 1, 1, {}, "_uuid", {}),
+    "kobotoolbox/kpi_default_options.csv": ("kobotoolbox", 2, 3, {}, "_uuid", {}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(REAL_EXPORTS))
+def test_inspect_reads_real_exports_of_each_tool(name, capsys):
+    tool, header_rows, responses, dropped, respondent_id, grids = REAL_EXPORTS[name]
+    seen = _inspect(REAL / name, capsys)
     assert set(seen) == {
         "tool", "header_rows", "responses", "dropped", "respondent_id_column", "questions"
     }  # fmt: skip
-    assert (seen["tool"], seen["header_rows"], seen["responses"]) == ("qualtrics", 3, 1)
-    assert seen["dropped"] == {"preview": 0, "test": 0, "spam": 0}
-    assert seen["respondent_id_column"] == "ResponseId"
-    kinds = {q["id"]: q["kind"] for q in seen["questions"]}
-    assert kinds == {"Q1": "choice", "Q2": "text"}  # metadata and Text iQ topics are not questions
+    assert (seen["tool"], seen["header_rows"], seen["responses"]) == (tool, header_rows, responses)
+    assert seen["dropped"] == {"preview": 0, "test": 0, "spam": 0, **dropped}
+    assert seen["respondent_id_column"] == respondent_id
+    rated = {q["id"]: len(q["columns"]) for q in seen["questions"] if len(q["columns"]) > 1}
+    rated = {q: n for q, n in rated.items() if _kind(seen, q) == "rating"}
+    assert rated == grids
+    personal = ("IPAddress", "RecipientEmail", "LocationLatitude", "name", "gps", "_gps_latitude")
+    asked = {c for q in seen["questions"] for c in q["columns"]}
+    assert not asked & set(personal), "personal metadata is never a question"
 
 
-def test_inspect_reads_the_legacy_qualtrics_layout(capsys):
-    seen = _inspect(REAL / "qualtrics" / "sample_legacy.csv", capsys)
-    assert (seen["tool"], seen["header_rows"], seen["responses"]) == ("qualtrics", 2, 1)
-    assert seen["respondent_id_column"] == "V1"
-    assert [q["id"] for q in seen["questions"]] == ["Q1", "Q2"]
+def _kind(seen: dict, question: str) -> str:
+    return next(q["kind"] for q in seen["questions"] if q["id"] == question)
+
+
+def test_inspect_tells_the_other_kinds_of_real_questions(capsys):
+    kinds = {q["id"]: q for q in _inspect(REAL / "surveymonkey/star_wars_first_53.csv", capsys)
+             ["questions"]}  # fmt: skip
+    films = "Which of the following Star Wars films have you seen? Please select all that apply."
+    assert (kinds[films]["kind"], len(kinds[films]["columns"])) == ("multi", 6)
+    ranks = next(q for q in kinds.values() if q["id"].startswith("Please rank"))
+    assert (ranks["kind"], len(ranks["columns"])) == ("ranking", 6)
+    grid = next(q for q in kinds.values() if q["id"].startswith("Please state"))
+    assert grid["missing_codes"] == ["Unfamiliar (N/A)"]
+    kobo = {q["id"]: q for q in _inspect(REAL / "kobotoolbox/kpi_default_options.csv", capsys)
+            ["questions"]}  # fmt: skip
+    assert kobo["What kind of symmetry do you have?"]["kind"] == "multi"
+    assert len(kobo["What kind of symmetry do you have?"]["columns"]) == 4
+    google = _inspect(REAL / "google_forms/jupyter_education_first_6.csv", capsys)["questions"]
+    assert {q["id"]: q["kind"] for q in google}["What language(s) will your students be using?"] \
+        == "multi"  # fmt: skip
+
+
+STAR_WARS = REAL / "surveymonkey" / "star_wars_first_53.csv"
+_FAVOUR = {"Very unfavorably": 1, "Somewhat unfavorably": 3,
+           "Neither favorably nor unfavorably (neutral)": 5, "Somewhat favorably": 8,
+           "Very favorably": 10}  # fmt: skip
+
+
+def _star_wars_by_hand() -> pd.DataFrame:
+    """The export read with the csv module alone, as its mapping says: one row per respondent
+    kept, the Han Solo row of the grid as a number (the mapping's interconnected_whole)."""
+    rows = list(csv.reader(io.StringIO(STAR_WARS.read_bytes().decode("cp1252"), newline="")))
+    header, body = rows[0], rows[2:]
+    region, han = header.index("Location (Census Region)"), rows[1].index("Han Solo")
+    kept = [r for r in body if r[1] != "No" and r[region] != ""]
+    return pd.DataFrame(
+        {
+            "respondent": [r[0] for r in kept],
+            "region": [r[region] for r in kept],
+            "han": [_FAVOUR.get(r[han]) for r in kept],
+        }  # fmt: skip
+    )
+
+
+@pytest.mark.slow
+def test_a_real_rating_grid_mapped_ingests_and_gives_a_round_report(tmp_path):
+    from evalkit import run as runner
+
+    place_dir = shutil.copytree(REAL / "surveymonkey" / "star_wars_place", tmp_path / "wars")
+    mapping = place_dir / "mapping.yml"
+    assert main(["ingest", str(place_dir), "--round", "1", "--export", str(STAR_WARS),
+                 "--mapping", str(mapping)]) == 0  # fmt: skip
+    by_hand = _star_wars_by_hand()
+    ratings = store.read_ratings(place_dir)
+    assert ratings["respondent"].nunique() == len(by_hand) == 46
+    assert not set(ratings["respondent"]) & set(by_hand["respondent"]), "ids are pseudonymised"
+    han = ratings.loc[ratings["behaviour"] == "interconnected_whole", "rating"]
+    assert han.mean() == pytest.approx(by_hand["han"].mean())
+    [source] = store.read_sources(place_dir).itertuples()
+    assert (place_dir / source.export_path).read_bytes() == STAR_WARS.read_bytes()
+
+    outputs = tmp_path / "outputs"
+    results = runner.run(place_dir, outputs_dir=outputs, workers=1, progress=False)
+    assert {r.job.name: r.status for r in results} == {"wars/round-01": "ok"}, results
+    summary = json.loads((outputs / "wars" / "round-01" / "summary.json").read_text())
+    assert summary["respondents"] == 46
+    overall = {i["behaviour"]: i for i in summary["indicators"] if i["group_by"] == "all"}
+    assert overall["interconnected_whole"]["n"] == by_hand["han"].notna().sum()
+    assert overall["interconnected_whole"]["mean"] == pytest.approx(by_hand["han"].mean(), abs=1e-4)
+    sectors = {"New England": "northeast", "Middle Atlantic": "northeast",
+               "East North Central": "midwest", "West North Central": "midwest",
+               "South Atlantic": "south", "East South Central": "south",
+               "West South Central": "south", "Mountain": "west", "Pacific": "west"}  # fmt: skip
+    sizes = by_hand["region"].map(sectors).value_counts()
+    for row in summary["indicators"]:
+        if row["group_by"] == "sector" and sizes.get(row["group"], 0) < summary["k_min"]:
+            assert row["suppressed"] and row["mean"] is None, row
+    written = b"".join(p.read_bytes() for p in outputs.rglob("*") if p.is_file())
+    assert not [r for r in by_hand["respondent"] if r.encode() in written]
 
 
 def _demo(folder: Path, name: str, seed: int, variant: int, layout: str, rounds: int) -> Path:

@@ -52,6 +52,8 @@ def answer_number(values: pd.Series) -> pd.Series:
 
 def _is_missing(values: pd.Series, numbers: pd.Series) -> pd.Series:
     labelled = plain_label(values).isin(MISSING_ANSWERS) | values.str.casefold().isin({"dk", "na"})
+    aside = values.str.extract(r"\(([^()]*)\)\s*$")[0].fillna("")  # "Unfamiliar (N/A)"
+    labelled |= plain_label(aside).isin(MISSING_ANSWERS)
     short_scale = numbers[(numbers >= 0) & ~values.isin(_CODES)].max() <= 11
     coded = numbers.lt(0) | (values.isin(_CODES) & bool(short_scale))
     return labelled | coded
