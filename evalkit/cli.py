@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -458,13 +459,25 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # a reader that stopped early (| head) is found here, not at exit
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
     except EvalkitError as err:
         print(f"evalkit {args.command}: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Interrupted; earlier outputs are untouched.", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    """The reader of our output has gone: send what is left nowhere, so that Python's own flush
+    at exit raises nothing more (the recipe of Python's documentation on SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":
