@@ -175,17 +175,10 @@ def parse_mapping(text: str, source: str) -> Mapping:
         ) from None
     data, lines = _with_lines(node) if node is not None else ({}, {})
     if not isinstance(data, dict):
-        raise ValidationError(
-            [
-                Problem(
-                    source,
-                    None,
-                    None,
-                    None,
-                    "does not hold a mapping of settings",
-                    "Start from the file 'evalkit mapping suggest' writes.",
-                )
-            ]
+        raise _refused(
+            source,
+            "does not hold a mapping of settings",
+            "Start from the file 'evalkit mapping suggest' writes.",
         )
     for key in data:
         if key not in _TOP:
@@ -263,36 +256,25 @@ def parse_mapping(text: str, source: str) -> Mapping:
     )
 
 
+def _refused(source: str, message: str, hint: str) -> ValidationError:
+    """The error for a mapping file that cannot be read at all (no row or setting to name)."""
+    return ValidationError([Problem(source, None, None, None, message, hint)])
+
+
 def load_mapping(path: str | Path) -> Mapping:
     """Read a mapping file (see the module's description for its form)."""
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as err:
-        raise ValidationError(
-            [
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    None,
-                    f"could not be read ({err.strerror})",
-                    "Check the path, or draft one with 'evalkit mapping suggest'.",
-                )
-            ]
+        raise _refused(
+            str(path),
+            f"could not be read ({err.strerror})",
+            "Check the path, or draft one with 'evalkit mapping suggest'.",
         ) from None
     except UnicodeDecodeError:
-        raise ValidationError(
-            [
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    None,
-                    "is not UTF-8 text",
-                    "Save it as UTF-8 from your editor.",
-                )
-            ]
+        raise _refused(
+            str(path), "is not UTF-8 text", "Save it as UTF-8 from your editor."
         ) from None
     return parse_mapping(text, str(path))
 

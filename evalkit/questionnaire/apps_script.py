@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from evalkit.config import Place
-from evalkit.questionnaire.items import items
+from evalkit.questionnaire.items import PER_PARTNER_TEXT, questions
 
 __all__ = ["apps_script"]
 
@@ -26,27 +26,15 @@ def apps_script(place: Place, round_number: int) -> bytes:
         f"  var form = FormApp.create({_js(title)});",
         "  form.setCollectEmail(false);",
     ]
-    section = None
-    grids = set()
-    asked = items(place, round_number)
-    for item in asked:
-        if item.section != section:
-            section = item.section
-            lines.append(f"  form.addSectionHeaderItem().setTitle({_js(section)});")
-        if item.per_partner:
-            if item.per_partner in grids:
-                continue
-            grids.add(item.per_partner)
-            rows = [o.name for o in place.organisations]
-            text = (
-                "How closely did you work with each organisation you chose?"
-                if item.per_partner == "depth"
-                else "How far do you trust each organisation you chose to keep its word? "
-                "(1 = not at all, 5 = completely)"
-            )
+    for new_section, item, rows in questions(place, round_number):
+        if new_section:
+            lines.append(f"  form.addSectionHeaderItem().setTitle({_js(new_section)});")
+        if rows:
+            names = [o.name for o in place.organisations]
+            text = PER_PARTNER_TEXT[item.per_partner]
             lines.append(
                 f"  form.addGridItem().setTitle({_js(f'{text} ({item.per_partner})')})"
-                f".setRows({_js(rows)}).setColumns({_js([c for _, c in item.choices])});"
+                f".setRows({_js(names)}).setColumns({_js([c for _, c in item.choices])});"
             )
             continue
         titled = _js(f"{item.text} ({item.id})")

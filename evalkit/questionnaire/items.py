@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from evalkit.config import Place
 from evalkit.data.vocabulary import DEPTHS, TRUST_SCALE, VALENCES
 
-__all__ = ["Item", "items", "OTHER"]
+__all__ = ["Item", "items", "questions", "OTHER", "PER_PARTNER_TEXT"]
 
 OTHER = ("other", "Other, please say")
+
+#: What a grid of per-partner questions asks, in formats that ask it once as a table or matrix.
+PER_PARTNER_TEXT = {
+    "depth": "How closely did you work with each organisation you chose?",
+    "trust": "How far do you trust each organisation you chose to keep its word? "
+    "(1 = not at all, 5 = completely)",
+}
 
 
 @dataclass(frozen=True)
@@ -174,3 +181,33 @@ def items(place: Place, round_number: int) -> list[Item]:
         ),
     ]
     return asked
+
+
+def questions(place: Place, round_number: int):
+    """The round's questions as a document shows them: ``(new_section, item, partner_rows)``.
+
+    ``new_section`` is the section's title where one begins (else None); the questions asked of
+    each partner come once, as the first of them with every row in ``partner_rows`` (else None).
+
+    Examples
+    --------
+    >>> from evalkit.config import load_place
+    >>> import tempfile, pathlib
+    >>> from evalkit.demo.files import write_demo
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     shown = list(questions(load_place(write_demo(pathlib.Path(tmp) / "p")), 1))
+    >>> [item.per_partner for _, item, rows in shown if rows], shown[0][0]
+    (['depth', 'trust'], 'About you')
+    """
+    asked = items(place, round_number)
+    section, grids = None, set()
+    for item in asked:
+        if item.per_partner in grids:
+            continue
+        new_section = item.section if item.section != section else None
+        section = item.section
+        rows = None
+        if item.per_partner:
+            grids.add(item.per_partner)
+            rows = [i for i in asked if i.per_partner == item.per_partner]
+        yield new_section, item, rows

@@ -5,36 +5,21 @@ organisation (exported as ``depth_1, depth_2...`` with the organisation in the q
 from __future__ import annotations
 
 from evalkit.config import Place
-from evalkit.questionnaire.items import items
+from evalkit.questionnaire.items import PER_PARTNER_TEXT, questions
 
 __all__ = ["qualtrics_txt"]
 
 
 def qualtrics_txt(place: Place, round_number: int) -> bytes:
     lines = ["[[AdvancedFormat]]", ""]
-    section = None
-    matrices_done = set()
-    asked = items(place, round_number)
-    for item in asked:
-        if item.section != section:
-            section = item.section
-            lines += [f"[[Block:{section}]]", ""]
-        if item.per_partner:
-            if item.per_partner in matrices_done:
-                continue
-            matrices_done.add(item.per_partner)
-            rows = [i for i in asked if i.per_partner == item.per_partner]
-            text = (
-                "How closely did you work with each organisation you chose?"
-                if item.per_partner == "depth"
-                else "How far do you trust each organisation you chose to keep its word? "
-                "(1 = not at all, 5 = completely)"
-            )
+    names = {f"_{o.id}": o.name for o in place.organisations}
+    for new_section, item, rows in questions(place, round_number):
+        if new_section:
+            lines += [f"[[Block:{new_section}]]", ""]
+        if rows:
+            text = PER_PARTNER_TEXT[item.per_partner]
             lines += ["[[Question:Matrix]]", f"[[ID:{item.per_partner}]]", text, "[[Choices]]"]
-            lines += [
-                next(n for o, n in _orgs(place) if f"_{o}" == r.id[len(item.per_partner) :])
-                for r in rows
-            ]
+            lines += [names[r.id[len(item.per_partner) :]] for r in rows]
             lines += ["[[Answers]]", *[label for _, label in item.choices], ""]
             continue
         kind = {
@@ -52,7 +37,3 @@ def qualtrics_txt(place: Place, round_number: int) -> bytes:
             lines += ["[[Choices]]", *[label for _, label in item.choices]]
         lines.append("")
     return "\n".join(lines).encode("utf-8")
-
-
-def _orgs(place: Place):
-    return [(o.id, o.name) for o in place.organisations]

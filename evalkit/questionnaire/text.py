@@ -4,7 +4,7 @@ and for partners to review. Each question ends with its evalkit id in brackets."
 from __future__ import annotations
 
 from evalkit.config import Place
-from evalkit.questionnaire.items import items
+from evalkit.questionnaire.items import PER_PARTNER_TEXT, questions
 
 __all__ = ["text"]
 
@@ -17,24 +17,13 @@ def text(place: Place, round_number: int) -> bytes:
         f"{place.k_min} people are ever reported.",
         "",
     ]
-    section, number, tables = None, 0, set()
-    asked = items(place, round_number)
-    for item in asked:
-        if item.section != section:
-            section = item.section
-            lines += [f"## {section}", ""]
-        if item.per_partner:
-            if item.per_partner in tables:
-                continue
-            tables.add(item.per_partner)
+    number = 0
+    for new_section, item, rows in questions(place, round_number):
+        if new_section:
+            lines += [f"## {new_section}", ""]
+        if rows:
             number += 1
-            heading = (
-                "How closely did you work with each organisation you chose?"
-                if item.per_partner == "depth"
-                else "How far do you trust each organisation you chose to keep its word? "
-                "(1 = not at all, 5 = completely)"
-            )
-            lines += [f"{number}. {heading} ({item.per_partner})", ""]
+            lines += [f"{number}. {PER_PARTNER_TEXT[item.per_partner]} ({item.per_partner})", ""]
             labels = [label for _, label in item.choices]
             lines += ["| Organisation | " + " | ".join(labels) + " |"]
             lines += ["| --- |" + " --- |" * len(labels)]

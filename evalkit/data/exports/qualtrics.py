@@ -20,29 +20,19 @@ __all__ = ["recognise", "read"]
 
 _IMPORT_ID = re.compile(r"""^\{\s*["']ImportId["']\s*:\s*["']([^"']*)["']""")
 _LEGACY = [f"V{i}" for i in range(1, 11)]
+# Qualtrics' own columns that are not about the person (those are found by ``is_personal``).
 _META = {
     "startdate",
     "enddate",
     "status",
-    "ipaddress",
     "progress",
     "duration (in seconds)",
     "finished",
     "recordeddate",
     "responseid",
-    "recipientlastname",
-    "recipientfirstname",
-    "recipientemail",
-    "externalreference",
-    "externaldatareference",
-    "locationlatitude",
-    "locationlongitude",
-    "locationaccuracy",
     "distributionchannel",
     "userlanguage",
     "responseset",
-    "name",
-    "emailaddress",
 }
 _QID = re.compile(r"^(QID\d+)", re.IGNORECASE)
 _TEXT_ENTRY = re.compile(r"[-_]TEXT$", re.IGNORECASE)
