@@ -145,7 +145,9 @@ def _trend(args: argparse.Namespace) -> int:
 
     from evalkit.change.from_file import assess_file
 
-    table = assess_file(args.file, time=args.time, value=args.value, unit=args.unit, by=args.by)
+    table = assess_file(
+        args.file, time=args.time, value=args.value, unit=args.unit, by=args.by, sheet=args.sheet
+    )
     if args.json:
         print(json.dumps(table, indent=2, ensure_ascii=False))
     else:
@@ -394,6 +396,9 @@ def _parser() -> argparse.ArgumentParser:
     trend.add_argument("--unit", help="respondent id column, for panels (optional)")
     trend.add_argument(
         "--by", nargs="*", default=[], metavar="COL", help="columns that split the file into series"
+    )
+    trend.add_argument(
+        "--sheet", metavar="NAME", help="the sheet to read in a workbook with several sheets"
     )
     trend.add_argument("--json", action="store_true", help="print JSON instead of a table")
     trend.set_defaults(handler=_trend)

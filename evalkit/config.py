@@ -7,6 +7,8 @@ A *framework* is the set of behaviours a place tracks (a YAML file); a *place* i
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,9 @@ from evalkit.exceptions import Problem, ValidationError
 __all__ = [
     "FRAMEWORKS_DIR",
     "DEFAULT_SECTORS",
+    "FRAMEWORK_KEYS",
+    "PLACE_FILE",
+    "PLACE_KEYS",
     "Behaviour",
     "Framework",
     "Organisation",
@@ -180,81 +185,166 @@ def _normalise(text: str) -> str:
 
 # --- loading and checking ------------------------------------------------------------------------
 
+#: The settings ``place.yml`` may hold.
+PLACE_KEYS = (
+    "name",
+    "framework",
+    "k_min",
+    "rounds",
+    "sectors",
+    "roles",
+    "organisations",
+    "invited",
+    "allow_fraction_ratings",
+)
+#: The settings a framework file may hold.
+FRAMEWORK_KEYS = ("id", "name", "version", "scale", "groups", "behaviours", "description")
+_SCALE_KEYS = ("min", "max", "strongly_present", "largely_absent", "low_label", "high_label")
 
-def _read_yaml(path: Path) -> dict:
-    if not path.exists():
-        raise ValidationError(
-            [
-                Problem(
-                    str(path), None, None, None, "file not found", "Check the path and try again."
-                )
-            ]
-        )
+
+def _problem(path: Path, message: str, hint: str, row: int | None = None) -> ValidationError:
+    return ValidationError([Problem(str(path), row, None, None, message, hint)])
+
+
+def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
+    """The file's settings, and the line of each key (``"rounds[2].date"`` -> 14)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _problem(path, "file not found", "Check the path and try again.") from None
+    except IsADirectoryError:
+        raise _problem(path, "is a folder, not a file", "Give the path of the YAML file.") from None
+    except UnicodeDecodeError as err:
+        raise _problem(
+            path,
+            f"is not UTF-8 text (byte {err.start + 1} is 0x{err.object[err.start]:02X})",
+            "Save the file as UTF-8 from your editor.",
+        ) from None
+    except OSError as err:
+        raise _problem(path, f"could not be read ({err.strerror})", "Check the path.") from None
+    try:
+        data = yaml.safe_load(text)
+        lines = _key_lines(yaml.compose(text))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        row = None if mark is None else mark.line + 1
         reason = getattr(err, "problem", None) or str(err)
-        raise ValidationError(
-            [
-                Problem(
-                    str(path),
-                    row,
-                    None,
-                    None,
-                    f"is not valid YAML ({reason})",
-                    "Fix the indentation or punctuation on that line (a YAML checker helps).",
-                )
-            ]
+        raise _problem(
+            path,
+            f"is not valid YAML ({reason})",
+            "Fix the indentation or punctuation on that line (a YAML checker helps).",
+            None if mark is None else mark.line + 1,
         ) from None
     if not isinstance(data, dict):
-        raise ValidationError(
-            [
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    None,
-                    "does not hold a mapping of settings",
-                    "Start the file with 'key: value' lines, as in the shipped examples.",
-                )
-            ]
+        raise _problem(
+            path,
+            "does not hold a mapping of settings",
+            "Start the file with 'key: value' lines, as in the shipped examples.",
         )
-    return data
+    return data, lines
+
+
+def _key_lines(node, prefix: str = "", lines: dict | None = None) -> dict[str, int]:
+    """The line (1-based) where each key or list item of a YAML document starts."""
+    lines = {} if lines is None else lines
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = f"{prefix}.{key.value}" if prefix else str(key.value)
+            lines.setdefault(path, key.start_mark.line + 1)
+            _key_lines(value, path, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            path = f"{prefix}[{i}]"
+            lines.setdefault(path, item.start_mark.line + 1)
+            _key_lines(item, path, lines)
+    return lines
 
 
 class _Checker:
     """Collects problems with one YAML file so all of them are reported at once."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, lines: dict[str, int]):
         self.path = str(path)
+        self.lines = lines
         self.problems: list[Problem] = []
 
-    def add(self, key: str, value, message: str, hint: str) -> None:
-        shown = None if value is None else str(value)
-        self.problems.append(Problem(self.path, None, key, shown, message, hint))
+    def line(self, key: str) -> int | None:
+        """The line of ``key``, or of the nearest enclosing key the file has."""
+        while key not in self.lines:
+            parent = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", key)
+            if parent == key:
+                return None
+            key = parent
+        return self.lines[key]
 
-    def require(self, mapping: dict, key: str, kind: type | tuple, where: str = "") -> object:
+    def add(self, key: str, value, message: str, hint: str) -> None:
+        shown = None if value is None or isinstance(value, dict | list) else str(value)
+        self.problems.append(Problem(self.path, self.line(key), key, shown, message, hint))
+
+    def require(self, mapping, key: str, kind: type | tuple, where: str = "") -> object:
         name = f"{where}{key}"
-        if not isinstance(mapping, dict) or key not in mapping or mapping[key] is None:
+        if not isinstance(mapping, dict):
+            return None  # the enclosing entry is reported by entries()
+        if key not in mapping or mapping[key] is None:
             self.add(name, None, "is missing", f"Add '{key}:' to the file.")
             return None
-        value = mapping[key]
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            kinds = kind if isinstance(kind, tuple) else (kind,)
-            expected = " or ".join(k.__name__ for k in kinds)
-            self.add(name, value, f"should be a {expected}", f"Give '{key}' a {expected} value.")
+        return self.kind(mapping[key], name, kind)
+
+    def kind(self, value, name: str, kind: type | tuple) -> object:
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
+            expected = " or ".join(_KIND_WORDS.get(k, k.__name__) for k in kinds)
+            self.add(name, value, f"should be {expected}", f"Give '{name}' {expected}.")
             return None
         return value
+
+    def entries(self, items, name: str) -> list[tuple[int, dict]]:
+        """The items of a list that are mappings, each other item reported."""
+        found = []
+        for i, item in enumerate(items or []):
+            if isinstance(item, dict):
+                found.append((i, item))
+            else:
+                self.add(
+                    f"{name}[{i}]",
+                    item,
+                    "should be a mapping of settings",
+                    "Write the entry as 'key: value' pairs, as the other entries are.",
+                )
+        return found
+
+    def known(self, mapping: dict, keys, where: str = "") -> None:
+        """Report settings the file does not know (a misspelt key would be silently ignored)."""
+        for key in mapping:
+            if str(key) in keys:
+                continue
+            close = difflib.get_close_matches(str(key), keys, n=1)
+            hint = f"Did you mean '{close[0]}'? " if close else ""
+            self.add(
+                f"{where}{key}",
+                None,
+                "is not a setting evalkit knows",
+                f"{hint}The settings are: {', '.join(keys)}.",
+            )
 
     def raise_if_any(self) -> None:
         if self.problems:
             raise ValidationError(self.problems)
 
 
+_KIND_WORDS = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    dict: "a mapping (key: value lines)",
+    list: "a list (lines starting with '- ')",
+}
+
+
 def load_framework(name_or_path: str | Path) -> Framework:
     """Load and check a framework, by built-in name (``"system-behaviours"``) or YAML path.
+
+    Every problem is reported at once, each with the file, the key and its line.
 
     Examples
     --------
@@ -266,16 +356,21 @@ def load_framework(name_or_path: str | Path) -> Framework:
         builtin = FRAMEWORKS_DIR / f"{name_or_path}.yml"
         if builtin.exists() or not path.exists():
             path = builtin
-    data = _read_yaml(path)
-    check = _Checker(path)
+    data, lines = _read_yaml(path)
+    check = _Checker(path, lines)
+    check.known(data, FRAMEWORK_KEYS)
     fid = check.require(data, "id", str)
     name = check.require(data, "name", str)
     version = data.get("version", "1")
     scale = check.require(data, "scale", dict) or {}
+    check.known(scale, _SCALE_KEYS, "scale.")
     lo = check.require(scale, "min", int, "scale.") if scale else None
     hi = check.require(scale, "max", int, "scale.") if scale else None
     strong = check.require(scale, "strongly_present", (int, float), "scale.") if scale else None
     absent = check.require(scale, "largely_absent", (int, float), "scale.") if scale else None
+    for label in ("low_label", "high_label"):
+        if scale.get(label) is not None:
+            check.kind(scale[label], f"scale.{label}", str)
     if lo is not None and lo not in (0, 1):
         check.add("scale.min", lo, "must be 0 or 1", "Use a 1 to 10 or 0 to 10 scale.")
     if lo is not None and hi is not None and hi <= lo:
@@ -287,9 +382,8 @@ def load_framework(name_or_path: str | Path) -> Framework:
             f"thresholds must satisfy min <= largely_absent ({absent}) < strongly_present <= max",
             "Set largely_absent below strongly_present, both inside the scale.",
         )
-    groups_raw = check.require(data, "groups", list) or []
     groups: dict[str, str] = {}
-    for i, g in enumerate(groups_raw):
+    for i, g in check.entries(check.require(data, "groups", list), "groups"):
         gid = check.require(g, "id", str, f"groups[{i}].")
         label = check.require(g, "label", str, f"groups[{i}].")
         if gid and label:
@@ -297,7 +391,7 @@ def load_framework(name_or_path: str | Path) -> Framework:
     behaviours_raw = check.require(data, "behaviours", list) or []
     behaviours: list[Behaviour] = []
     seen: set[str] = set()
-    for i, b in enumerate(behaviours_raw):
+    for i, b in check.entries(behaviours_raw, "behaviours"):
         where = f"behaviours[{i}]."
         values = {k: check.require(b, k, str, where) for k in Behaviour.__dataclass_fields__}
         bid, group = values["id"], values["group"]
@@ -329,8 +423,8 @@ def load_framework(name_or_path: str | Path) -> Framework:
         groups=groups,
         behaviours=tuple(behaviours),
         source=str(path),
-        low_label=str(scale.get("low_label", "")),
-        high_label=str(scale.get("high_label", "")),
+        low_label=str(scale.get("low_label") or ""),
+        high_label=str(scale.get("high_label") or ""),
     )
 
 
@@ -340,15 +434,92 @@ def _as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+def _labels(check: _Checker, raw, name: str) -> dict[str, str]:
+    """Sectors or roles: a mapping of id to label, or a list of ids (labels made from them)."""
+    if isinstance(raw, list):
+        ids = [check.kind(v, f"{name}[{i}]", str) for i, v in enumerate(raw)]
+        return {v: v.replace("_", " ").capitalize() for v in ids if v}
+    if not isinstance(raw, dict):
+        check.add(
+            name,
+            raw,
+            "should be a mapping of ids to labels, or a list of ids",
+            f"Write e.g. '{name}: {{public: Public sector}}' or a list of ids.",
+        )
+        return {}
+    labels = {}
+    for key, label in raw.items():
+        if check.kind(label, f"{name}.{key}", (str, int, float)) is not None:
+            labels[str(key)] = str(label)
+    return labels
+
+
+def _invited(check: _Checker, raw, sectors: dict, roles: dict) -> dict:
+    """``invited``: people invited, for everyone (``all``), by sector or role, for every round
+    or under a round's number."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        check.add("invited", raw, "should be a mapping", "Write e.g. 'invited: {all: 250}'.")
+        return {}
+    groups = {"sector": sectors, "role": roles}
+
+    def counts(value, name: str, by: str) -> bool:
+        if by == "all":
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+            if not ok:
+                check.add(name, value, "should be a number of people above 0", "Write e.g. 250.")
+            return ok
+        if not isinstance(value, dict):
+            check.add(name, value, f"should be a mapping of {by}s to numbers", "See the README.")
+            return False
+        fine = True
+        for group, n in value.items():
+            if str(group) not in groups[by]:
+                check.add(
+                    f"{name}.{group}",
+                    group,
+                    f"is not one of the place's {by}s",
+                    f"Use one of: {', '.join(groups[by])}.",
+                )
+                fine = False
+            fine &= counts(n, f"{name}.{group}", "all")
+        return fine
+
+    for key, value in raw.items():
+        if key in ("all", "sector", "role"):
+            counts(value, f"invited.{key}", key)
+        elif isinstance(key, int) and not isinstance(key, bool) and isinstance(value, dict):
+            for by, inner in value.items():
+                if by in ("all", "sector", "role"):
+                    counts(inner, f"invited.{key}.{by}", by)
+                else:
+                    check.add(
+                        f"invited.{key}.{by}", by, "is not all, sector or role", "See the README."
+                    )
+        else:
+            check.add(
+                f"invited.{key}",
+                key,
+                "is not all, sector, role or a round number with a mapping",
+                "Write e.g. 'invited: {all: 250, sector: {public: 100}}'.",
+            )
+    return (
+        raw if not any(p.column and p.column.startswith("invited") for p in check.problems) else {}
+    )
+
+
 def load_place(place_dir: str | Path) -> Place:
     """Load and check ``place.yml`` in a place folder.
 
-    The framework is named by a built-in id or a path relative to the place folder.
+    The framework is named by a built-in id or a path relative to the place folder. Every
+    problem is reported at once, each with the file, the key and its line.
     """
     place_dir = Path(place_dir)
     path = place_dir / PLACE_FILE
-    data = _read_yaml(path)
-    check = _Checker(path)
+    data, lines = _read_yaml(path)
+    check = _Checker(path, lines)
+    check.known(data, PLACE_KEYS)
     name = check.require(data, "name", str)
     fw_name = check.require(data, "framework", str)
     framework = None
@@ -371,33 +542,33 @@ def load_place(place_dir: str | Path) -> Place:
         )
 
     rounds: list[Round] = []
-    for i, r in enumerate(check.require(data, "rounds", list) or []):
+    for i, r in check.entries(check.require(data, "rounds", list), "rounds"):
         where = f"rounds[{i}]."
         number = check.require(r, "number", int, where)
         if number is None:
             continue
+        if number < 1:
+            check.add(f"{where}number", number, "must be 1 or more", "Number rounds 1, 2, 3, ...")
+        label = r.get("label", f"Round {number}")
+        if check.kind(label, f"{where}label", (str, int, float)) is None:
+            label = f"Round {number}"
         try:
             date = _as_date(r.get("date"))
-        except ValueError:
+        except (TypeError, ValueError):
             check.add(f"{where}date", r.get("date"), "is not a date", "Write it as YYYY-MM-DD.")
             date = None
-        rounds.append(Round(number, str(r.get("label", f"Round {number}")), date))
+        rounds.append(Round(number, str(label), date))
     numbers = [r.number for r in rounds]
     if len(set(numbers)) != len(numbers):
         check.add("rounds", numbers, "has a round number twice", "Number each round once.")
 
-    sectors_raw = data.get("sectors", DEFAULT_SECTORS)
-    if isinstance(sectors_raw, list):
-        sectors_raw = {s: s.replace("_", " ").capitalize() for s in sectors_raw}
-    sectors = {str(k): str(v) for k, v in (sectors_raw or {}).items()}
-    roles_raw = check.require(data, "roles", (dict, list)) or {}
-    if isinstance(roles_raw, list):
-        roles_raw = {r: r.replace("_", " ").capitalize() for r in roles_raw}
-    roles = {str(k): str(v) for k, v in roles_raw.items()}
+    sectors = _labels(check, data.get("sectors", DEFAULT_SECTORS), "sectors")
+    roles_raw = check.require(data, "roles", (dict, list))
+    roles = _labels(check, roles_raw, "roles") if roles_raw is not None else {}
 
     organisations: list[Organisation] = []
     seen_keys: dict[str, str] = {}
-    for i, o in enumerate(check.require(data, "organisations", list) or []):
+    for i, o in check.entries(check.require(data, "organisations", list), "organisations"):
         where = f"organisations[{i}]."
         oid = check.require(o, "id", str, where)
         oname = check.require(o, "name", str, where)
@@ -409,7 +580,20 @@ def load_place(place_dir: str | Path) -> Place:
                 "is not one of the place's sectors",
                 f"Use one of: {', '.join(sectors)}.",
             )
-        aliases = tuple(str(a) for a in (o.get("aliases") or []) if isinstance(o, dict))
+        aliases_raw = o.get("aliases") or []
+        if not isinstance(aliases_raw, list):
+            check.add(
+                f"{where}aliases",
+                aliases_raw,
+                "should be a list",
+                "Write aliases as a list, e.g. 'aliases: [CVS, Voluntary Action]'.",
+            )
+            aliases_raw = []
+        aliases = tuple(
+            str(a)
+            for j, a in enumerate(aliases_raw)
+            if check.kind(a, f"{where}aliases[{j}]", (str, int)) is not None
+        )
         if None in (oid, oname, sector):
             continue
         for key in (oid, oname, *aliases):
@@ -423,6 +607,7 @@ def load_place(place_dir: str | Path) -> Place:
                 )
             seen_keys[norm] = oid
         organisations.append(Organisation(oid, oname, sector, aliases))
+    invited = _invited(check, data.get("invited"), sectors, roles)
     check.raise_if_any()
     return Place(
         dir=place_dir,
@@ -434,6 +619,6 @@ def load_place(place_dir: str | Path) -> Place:
         sectors=sectors,
         roles=roles,
         k_min=k_min,
-        invited=data.get("invited") or {},
+        invited=invited,
         allow_fraction_ratings=fractions is True,
     )

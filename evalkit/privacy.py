@@ -22,6 +22,7 @@ __all__ = [
     "place_keys",
     "with_group",
     "hidden_groups",
+    "shown_in_every_round",
     "suppress",
     "ordered",
     "mask_text",
@@ -138,6 +139,26 @@ def hidden_groups(
     protected = protected.groupby([candidates[k] for k in keys], sort=False, dropna=False).cummax()
     hidden[protected.index[~protected.to_numpy()]] = True
     return pd.Series(hidden | ~people, index=table.index)
+
+
+def shown_in_every_round(levels: pd.DataFrame, rounds) -> set[tuple]:
+    """The (behaviour, group_by, group) series of a levels table shown in every one of ``rounds``.
+
+    A trajectory is drawn, or assessed, only for such a series: a round hidden for being small
+    must not reappear as a point of a line.
+
+    Examples
+    --------
+    >>> levels = pd.DataFrame({"behaviour": "trust", "group_by": "sector", "round": [1, 2, 1, 2],
+    ...     "group": ["public", "public", "private", "private"],
+    ...     "suppressed": [False, False, False, True]})
+    >>> shown_in_every_round(levels, [1, 2])
+    {('trust', 'sector', 'public')}
+    """
+    wanted = set(rounds)
+    shown = levels[~levels["suppressed"].astype(bool)]
+    found = shown.groupby(["behaviour", "group_by", "group"])["round"].agg(set)
+    return {key for key, seen in found.items() if wanted <= seen}
 
 
 def suppress(

@@ -13,7 +13,6 @@ from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.multitest import multipletests
 
 from evalkit.change import (
-    Step,
     benjamini_hochberg,
     between_round_variance,
     breakpoint_interval,
@@ -21,6 +20,7 @@ from evalkit.change import (
     flexible_tau2_moments,
     nonlinearity_test,
 )
+from evalkit.change.shapes import Step
 from evalkit.change.variance import VarianceModel
 
 STAGNANT = Path(__file__).parent / "data" / "reference" / "stagnant.csv"

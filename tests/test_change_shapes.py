@@ -10,7 +10,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import optimize
 
-from evalkit.change import (
+from evalkit.change import muggeo_iteration
+from evalkit.change.shapes import (
     Flat,
     Linear,
     SCurve,
@@ -19,7 +20,6 @@ from evalkit.change import (
     Step,
     TwoBreakpoints,
     UShape,
-    muggeo_iteration,
 )
 from evalkit.exceptions import EvalkitError
 

@@ -136,3 +136,41 @@ def test_output_piped_to_a_reader_that_stops_early_shows_no_traceback(tmp_path):
         status = proc.wait(timeout=300)
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
     assert status == 1
+
+
+def test_trend_reads_what_ingest_reads(tmp_path):
+    """The file readers of ingest: UTF-16 and tab-separated, Windows-1252 with semicolons, a
+    workbook; before, ``trend`` had its own reader and refused the first two."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame(
+        {
+            "Année": np.repeat(np.arange(2011, 2019), 40),
+            "Score": 5 + 0.3 * np.repeat(np.arange(8), 40) + rng.normal(0, 1, 320),
+        }
+    )
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes(frame.to_csv(index=False, sep="\t").encode("utf-16"))
+    cp1252 = tmp_path / "cp1252.csv"
+    cp1252.write_bytes(frame.to_csv(index=False, sep=";").encode("cp1252"))
+    workbook = tmp_path / "series.xlsx"
+    frame.to_excel(workbook, index=False)
+    found = []
+    for path in (utf16, cp1252, workbook):
+        result = evalkit("trend", path, "--time", "Année", "--value", "score", "--json")
+        assert result.returncode == 0, result.stderr
+        found.append(json.loads(result.stdout)[0])
+    assert [r["shape"] for r in found] == ["linear"] * 3
+    assert found[0]["p_value"] == found[1]["p_value"] == found[2]["p_value"]
+
+    frame = frame.astype({"Score": object})
+    frame.loc[5, "Score"] = "n/a"
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    result = evalkit("trend", bad, "--time", "Année", "--value", "Score")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "row 7, column 'Score': is not a number (value: 'n/a')" in result.stderr

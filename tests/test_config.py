@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evalkit.config import FRAMEWORKS_DIR, load_framework, load_place
 from evalkit.exceptions import ValidationError
@@ -131,3 +133,128 @@ def test_bad_place_is_refused_with_the_setting_named(tmp_path, change, column):
 def test_missing_place_file_says_so(tmp_path):
     with pytest.raises(ValidationError, match="file not found"):
         load_place(tmp_path)
+
+
+# --- broken configurations, generated -------------------------------------------------------------
+
+_VALID_PLACE = {
+    "name": "Fuzzton",
+    "framework": "framework.yml",
+    "k_min": 5,
+    "rounds": [{"number": 1, "label": "Round 1", "date": "2024-03-15"}, {"number": 2}],
+    "sectors": {"public": "Public sector", "voluntary": "Voluntary and community"},
+    "roles": {"manager": "Manager", "frontline": "Frontline worker"},
+    "organisations": [
+        {"id": "council", "name": "Fuzzton Council", "sector": "public", "aliases": ["FC"]},
+        {"id": "shelter", "name": "Fuzz Shelter", "sector": "voluntary"},
+    ],
+    "invited": {"all": 40, "sector": {"public": 20}},
+}
+
+
+def _paths(value, prefix=()):
+    """Every path into nested dicts and lists, the root excluded."""
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, inner in items:
+        yield (*prefix, key)
+        if isinstance(inner, dict | list) and inner:
+            yield from _paths(inner, (*prefix, key))
+
+
+def _mutate(document, path, replacement, delete: bool):
+    import copy
+
+    document = copy.deepcopy(document)
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    if delete and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = replacement
+    return document
+
+
+_ANY = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-3, 40),
+        st.floats(allow_nan=True),
+        st.text(max_size=8),
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def _broken(draw):
+    framework = yaml.safe_load((FRAMEWORKS_DIR / "system-behaviours.yml").read_text())
+    documents = {"place.yml": _VALID_PLACE, "framework.yml": framework}
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(st.sampled_from(sorted(documents)))
+        path = draw(st.sampled_from(list(_paths(documents[name]))))
+        documents[name] = _mutate(documents[name], path, draw(_ANY), draw(st.booleans()))
+    texts = {name: yaml.safe_dump(doc, allow_unicode=True) for name, doc in documents.items()}
+    if draw(st.integers(0, 9)) == 0:  # now and then, text that is not YAML at all
+        texts[draw(st.sampled_from(sorted(texts)))] = draw(st.text(max_size=40))
+    return texts
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=_broken())
+def test_any_broken_configuration_is_reported_never_a_traceback(texts):
+    """Generated broken place.yml and framework files, through the command line as people use it:
+    the command ends with its own message (exit 2) or accepts the files (exit 0)."""
+    import contextlib
+    import io
+    import tempfile
+
+    from evalkit.cli import main
+
+    with tempfile.TemporaryDirectory() as folder:
+        place = Path(folder) / "fuzzton"
+        place.mkdir()
+        for name, text in texts.items():
+            (place / name).write_text(text, encoding="utf-8")
+        ratings = Path(folder) / "ratings.csv"
+        ratings.write_text("respondent_id,organisation,role\nr1,council,manager\n")
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["validate", str(place), "--round", "1", "--ratings", str(ratings)])
+        assert code in (0, 2), err.getvalue()
+        if code == 2 and "place.yml" in out.getvalue() + err.getvalue():
+            assert "Traceback" not in out.getvalue() + err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "line", "message"),
+    [
+        (
+            {"organisations": ["Fuzzton Council"]},
+            "organisations[0]",
+            "- Fuzzton Council",
+            "mapping",
+        ),
+        ({"sectors": "public"}, "sectors", "sectors: public", "a mapping of ids to labels"),
+        ({"invited": {"sector": {"privat": 4}}}, "invited.sector.privat", "privat: 4", "not one"),
+        ({"invited": {"all": -3}}, "invited.all", "all: -3", "above 0"),
+        ({"k-min": 3}, "k-min", "k-min: 3", "is not a setting evalkit knows"),
+    ],
+)
+def test_malformed_place_settings_name_the_key_and_its_line(
+    tmp_path, change, column, line, message
+):
+    place = tmp_path / "fuzzton"
+    place.mkdir()
+    (place / "framework.yml").write_text((FRAMEWORKS_DIR / "system-behaviours.yml").read_text())
+    (place / "place.yml").write_text(yaml.safe_dump({**_VALID_PLACE, **change}, sort_keys=False))
+    with pytest.raises(ValidationError) as caught:
+        load_place(place)
+    [problem] = [p for p in caught.value.problems if p.column == column]
+    assert message in problem.message and problem.hint
+    lines = (place / "place.yml").read_text().splitlines()
+    assert line in lines[problem.row - 1]  # before: no line, and for the first two a traceback

@@ -125,3 +125,39 @@ def test_sparkline_leaves_gaps_and_stays_inside_its_box():
     assert len(line["runs"]) == 2
     ys = [float(p.split(",")[1]) for p in line["runs"][1]]
     assert ys == [3.0, 14.0]  # 10 at the top padding, 5.5 halfway down the 28-pixel box
+
+
+def test_every_text_on_the_page_is_escaped(tmp_path):
+    summary = _round(1, {"trust": 5.0, "power": 4.0})
+    summary["place_name"] = 'North<script>alert("x")</script>bridge'
+    summary["behaviour_labels"]["trust"] = "Trust & <b>respect</b>"
+    _write(tmp_path / "north" / "round-01" / "summary.json", summary)
+    text = write_index(tmp_path).read_text()
+    assert "<script>" not in text and "<b>" not in text
+    assert "North&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;bridge" in text
+    assert "Trust &amp; &lt;b&gt;respect&lt;/b&gt;" in text
+    page = _Page()
+    page.feed(text)
+    assert not {"script", "b"} & page.tags
+
+
+def test_shapes_are_named_from_the_one_vocabulary(tmp_path):
+    from evalkit.words.shapes import shape_phrase
+
+    _write(tmp_path / "north" / "round-01" / "summary.json", _round(1, {"trust": 5.0}))
+    trajectory = {
+        "assessments": [
+            {
+                "behaviour": "trust",
+                "group_by": "all",
+                "group": "all",
+                "shape": "two_breakpoints",
+                "nonlinear": True,
+                "breakpoints": [{"time": 3.0, "low": 2.5, "high": 3.5}],
+            }
+        ]
+    }
+    _write(tmp_path / "north" / "trajectory" / "summary.json", trajectory)
+    text = write_index(tmp_path).read_text()
+    # before, the index's own dictionary had "two_breaks", so this shape was spelt "two breakpoints"
+    assert f"{shape_phrase('two_breakpoints')}, turning around round 3" in text

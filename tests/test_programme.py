@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from conftest import ingest_all_rounds
 
+from evalkit import words
 from evalkit.config import load_framework, load_place
 from evalkit.data import store
 from evalkit.data.ingest import ingest_round
@@ -178,7 +179,7 @@ def test_the_programme_reads_each_place_s_own_trajectory_verdicts(place_dirs, tr
 
 def test_words_and_tables(trends):
     names = {"northbridge": "Northbridge", "kingsford": "Kingsford", "millbrook": "Millbrook"}
-    table = programme.comparison_table(trends, FRAMEWORK.labels, names)
+    table = words.comparison_table(trends, FRAMEWORK.labels, names)
     assert table.columns.tolist() == ["Behaviour", "Northbridge", "Kingsford", "Millbrook"]
     assert table["Behaviour"].tolist() == list(FRAMEWORK.labels.values())
     for row in trends.itertuples():
@@ -187,10 +188,10 @@ def test_words_and_tables(trends):
         assert ("round" in cell) == bool(row.nonlinear), cell
     agreement = programme.shape_agreement(trends)
     assert agreement["n_places"].tolist() == [3] * 9
-    overview = programme.programme_overview(trends, FRAMEWORK.labels, names)
+    overview = words.programme_overview(trends, FRAMEWORK.labels, names)
     assert overview.startswith("Across Northbridge, Kingsford and Millbrook, ")
     assert f"{int((~agreement['same']).sum())} of 9 behaviours" in overview
-    assert programme.hidden_note(trends, FRAMEWORK.labels, names).startswith("Every behaviour")
+    assert words.hidden_note(trends, FRAMEWORK.labels, names).startswith("Every behaviour")
 
 
 def test_summary_is_json_without_respondents(places, ratings, trends):

@@ -83,3 +83,13 @@ def test_the_repository_stands_alone():
             found += [f"{name}:{i + 1}" for i, line in enumerate(text.splitlines())
                       if outside.search(line)]  # fmt: skip
     assert not found, found
+
+
+def test_the_readme_describes_every_folder_of_the_package():
+    section = (ROOT / "README.md").read_text().split("## How the code is organised")[1]
+    section = section.split("\n## ")[0]
+    packages = sorted(
+        p.parent.relative_to(ROOT).as_posix() for p in (ROOT / "evalkit").glob("*/__init__.py")
+    )
+    missing = [p for p in packages if f"`{p}/`" not in section]
+    assert not missing, f"the README's layout table lacks {missing}"

@@ -7,6 +7,7 @@ many, adjusting for testing them together. The shapes are small classes with ``f
 ``predict``; :mod:`~evalkit.change.variance` holds the tests.
 """
 
+from evalkit.change import shapes
 from evalkit.change.assess import TREND_COLUMNS, Assessment, assess_trend, assess_trends, to_records
 from evalkit.change.ceiling import CeilingCheck, ceiling_check, near_bound
 from evalkit.change.intervals import breakpoint_interval
@@ -14,10 +15,7 @@ from evalkit.change.nonlinearity import MIN_BREAKPOINT_POINTS, NonlinearityTest,
 from evalkit.change.reference.davies import DaviesResult, davies_test
 from evalkit.change.reference.muggeo import MuggeoResult, muggeo_iteration
 from evalkit.change.series import round_means
-from evalkit.change.shapes import SHAPES, Segmented, Shape, TwoBreakpoints, UShape, default_shapes
-from evalkit.change.shapes.lines import Flat, Linear
-from evalkit.change.shapes.s_curve import SCurve
-from evalkit.change.shapes.steps import ShockRecovery, Step
+from evalkit.change.shapes import SHAPES, default_shapes
 from evalkit.change.variance import between_round_variance, flexible_tau2_moments
 from evalkit.indicators.multiple_testing import benjamini_hochberg
 
@@ -28,17 +26,8 @@ __all__ = [
     "Assessment",
     "CeilingCheck",
     "DaviesResult",
-    "Flat",
-    "Linear",
     "MuggeoResult",
     "NonlinearityTest",
-    "SCurve",
-    "Segmented",
-    "Shape",
-    "ShockRecovery",
-    "Step",
-    "TwoBreakpoints",
-    "UShape",
     "assess_trend",
     "assess_trends",
     "benjamini_hochberg",
@@ -52,5 +41,6 @@ __all__ = [
     "near_bound",
     "nonlinearity_test",
     "round_means",
+    "shapes",
     "to_records",
 ]

@@ -1,4 +1,10 @@
-"""``evalkit trend``: assess every series in a CSV file, with clear errors for bad input."""
+"""``evalkit trend``: assess every series in a file, with clear errors for bad input.
+
+The file is read as ``evalkit ingest`` reads a round's files (:mod:`evalkit.data.readers`): CSV in
+UTF-8, UTF-16 or Windows-1252, separated by commas, semicolons or tabs, or an Excel workbook;
+column names in any case. Every problem names the file, the row as a spreadsheet shows it, the
+column and the value.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit._io import jsonable
-from evalkit.exceptions import Problem, ValidationError
+from evalkit.data.problems import Problems
+from evalkit.data.readers import read_table
+from evalkit.exceptions import ValidationError
 
 __all__ = ["assess_file"]
 
@@ -26,35 +34,30 @@ _KEYS = [
 
 
 def assess_file(
-    path: str | Path, *, time: str, value: str, unit: str | None = None, by: list[str] = ()
+    path: str | Path,
+    *,
+    time: str,
+    value: str,
+    unit: str | None = None,
+    by: list[str] = (),
+    sheet: str | None = None,
 ) -> list[dict]:
-    """Assess each series (one per combination of ``by`` values) of a CSV file.
+    """Assess each series (one per combination of ``by`` values) of a CSV file or workbook.
 
     Returns JSON-ready records: the ``by`` values, then ``shape, nonlinear, p_value, p_adjusted,
     breakpoints`` (each ``{time, low, high}``), ``slope_before, slope_after, level_shift,
     models`` (each ``{name, aic, bic}``) and ``sentence``.
+
+    Raises
+    ------
+    ValidationError
+        The file cannot be read, lacks a column, or a value or time cell is not a number (or,
+        for the time, a date): every such cell, with its row as a spreadsheet shows it.
     """
     from evalkit.change import assess_trends
 
-    path = Path(path)
-    data = _read(path, [time, value, *([unit] if unit else []), *by])
-    values = pd.to_numeric(data[value], errors="coerce")
-    bad = values.isna() & data[value].notna()
-    if bad.any():
-        raise ValidationError(
-            [
-                Problem(
-                    str(path),
-                    int(i) + 2,
-                    value,
-                    str(data.at[i, value]),
-                    "is not a number",
-                    "Use numbers only in the value column, or leave the cell empty.",
-                )
-                for i in data.index[bad][:20]
-            ]
-        )
-    data = data.assign(**{value: values}).dropna(subset=[value])
+    columns = [time, value, *([unit] if unit else []), *by]
+    data = _read(Path(path), columns, sheet)
     table = assess_trends(data, time=time, value=value, unit=unit, by=list(by))
     records = []
     for row in table.to_dict("records"):
@@ -65,43 +68,50 @@ def assess_file(
     return records
 
 
-def _read(path: Path, columns: list[str]) -> pd.DataFrame:
-    if not path.exists():
-        raise ValidationError(
-            [
-                Problem(
-                    str(path), None, None, None, "file not found", "Check the path and try again."
-                )
-            ]
+def _read(path: Path, columns: list[str], sheet: str | None) -> pd.DataFrame:
+    """The named columns, the value as numbers and the time as numbers or dates."""
+    found = Problems(str(path))
+    grid = read_table(path, found, expected=columns, sheet=sheet)
+    if grid is None:
+        raise ValidationError(found.problems())
+    cells = grid.cells
+    missing = [c for c in columns if c.casefold() not in cells.columns]
+    for column in missing:
+        found.add(
+            column,
+            "is not a column of the file",
+            f"The columns are: {', '.join(cells.columns)}.",
+            row=1,
         )
-    try:
-        data = pd.read_csv(path, encoding="utf-8-sig", sep=None, engine="python")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-        raise ValidationError(
-            [
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    None,
-                    f"cannot be read ({err})",
-                    "Save it as a CSV file in UTF-8.",
-                )
-            ]
-        ) from None
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ValidationError(
-            [
-                Problem(
-                    str(path),
-                    1,
-                    column,
-                    None,
-                    "is not a column of the file",
-                    f"The columns are: {', '.join(map(str, data.columns))}.",
-                )
-                for column in missing
-            ]
-        )
-    return data
+    if found:
+        raise ValidationError(found.problems())
+    data = pd.DataFrame({c: cells[c.casefold()] for c in dict.fromkeys(columns)})
+    time, value = columns[0], columns[1]
+    numbers = pd.to_numeric(data[value].where(data[value] != ""), errors="coerce")
+    found.flag(
+        numbers.isna() & (data[value] != ""),
+        value,
+        data[value],
+        "is not a number",
+        "Use numbers only in the value column, or leave the cell empty.",
+    )
+    times = _times(data[time])
+    found.flag(
+        times.isna() & (data[time] != ""),
+        time,
+        data[time],
+        "is not a number or a date",
+        "Write the time as a round number, a year, a number or a date (YYYY-MM-DD).",
+    )
+    if found:
+        raise ValidationError(found.problems())
+    return data.assign(**{value: numbers, time: times}).dropna(subset=[time, value])
+
+
+def _times(cells: pd.Series) -> pd.Series:
+    """Numbers where every filled cell is one, else dates (NaN/NaT where a cell is neither)."""
+    filled = cells.where(cells != "")
+    numbers = pd.to_numeric(filled, errors="coerce")
+    if numbers.notna().sum() == filled.notna().sum():
+        return numbers
+    return pd.to_datetime(filled, format="ISO8601", errors="coerce")

@@ -16,12 +16,9 @@ import numpy as np
 from evalkit.change.shapes.base import Shape
 from evalkit.change.shapes.lines import Linear
 from evalkit.change.variance import Profiler, VarianceModel, gls, line_ml_tau2
+from evalkit.limits import MIN_BREAKPOINT_POINTS
 
 __all__ = ["MIN_BREAKPOINT_POINTS", "NonlinearityTest", "nonlinearity_test"]
-
-
-#: Fewest distinct time points before any breakpoint (non-linearity) is claimed.
-MIN_BREAKPOINT_POINTS = 6
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["Grid", "decode_text", "sniff_delimiter", "read_grid"]
+__all__ = ["Grid", "decode_text", "named_cells", "read_grid", "read_table", "sniff_delimiter"]
 
 # Byte-order marks, longest first (UTF-32's starts like UTF-16's).
 _BOMS = (
@@ -308,3 +309,51 @@ def _cell_text(value) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+def named_cells(grid: Grid, found) -> Grid:
+    """A grid whose first row is the header, as cells by column name (lower case).
+
+    The index stays the spreadsheet's row numbers; rows with every cell blank are dropped; a
+    column named twice, or with values but no name, is reported to ``found``.
+
+    Examples
+    --------
+    >>> from evalkit.data.problems import Problems
+    >>> found = Problems("f.csv")
+    >>> grid = read_grid(b"Year,Value\\n2020,1\\n\\n2021,2\\n", found, expected=["year"])
+    >>> named_cells(grid, found).cells
+       year value
+    2  2020     1
+    4  2021     2
+    """
+    cells = grid.cells
+    header = [str(h).strip().casefold() for h in cells.iloc[0]]
+    body = cells.iloc[1:]
+    columns: dict[str, pd.Series] = {}
+    for position, name in enumerate(header):
+        values = body[body.columns[position]].str.strip()
+        if name in columns:
+            found.add(name, "appears twice in the header", "Remove or rename one of the two.")
+        elif name:
+            columns[name] = values
+        elif (values != "").any():
+            found.add(
+                None,
+                f"column {position + 1} has values but no header",
+                "Give the column its name on row 1, or delete it.",
+            )
+    frame = pd.DataFrame(columns, index=body.index)
+    frame = frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
+    return Grid(frame, grid.description, grid.suffix, grid.delimiter)
+
+
+def read_table(path, found, *, expected: Sequence[str], sheet: str | None = None) -> Grid | None:
+    """A file (CSV or workbook) as cells by column name, or None with the reasons in ``found``."""
+    try:
+        content = Path(path).read_bytes()
+    except OSError as err:
+        found.add(None, f"could not be read ({err.strerror})", "Check the path and try again.")
+        return None
+    grid = read_grid(content, found, expected=expected, sheet=sheet)
+    return None if grid is None else named_cells(grid, found)

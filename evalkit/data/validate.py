@@ -105,32 +105,9 @@ class RoundCheck:
 
 
 def _read_table(content: bytes, found: Problems, expected, sheet) -> readers.Grid | None:
-    """The file's cells by column name (lower case), index = spreadsheet row; blank rows dropped.
-
-    Returns the :class:`~evalkit.data.readers.Grid` with ``cells`` replaced by the named frame.
-    """
+    """The file's cells by column name (lower case), index = spreadsheet row; blank rows dropped."""
     grid = readers.read_grid(content, found, expected=expected, sheet=sheet)
-    if grid is None:
-        return None
-    cells = grid.cells
-    header = [str(h).strip().casefold() for h in cells.iloc[0]]
-    body = cells.iloc[1:]
-    columns: dict[str, pd.Series] = {}
-    for position, name in enumerate(header):
-        values = body[body.columns[position]].str.strip()
-        if name in columns:
-            found.add(name, "appears twice in the header", "Remove or rename one of the two.")
-        elif name:
-            columns[name] = values
-        elif (values != "").any():
-            found.add(
-                None,
-                f"column {position + 1} has values but no header",
-                "Give the column its name on row 1, or delete it.",
-            )
-    frame = pd.DataFrame(columns, index=body.index)
-    frame = frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
-    return readers.Grid(frame, grid.description, grid.suffix, grid.delimiter)
+    return None if grid is None else readers.named_cells(grid, found)
 
 
 def _expected_columns(kind: str, place: Place) -> list[str]:

@@ -123,14 +123,18 @@ def item_rest(
 
     Examples
     --------
+    Four people rating the three Perspective behaviours; the first one's item-rest correlation
+    is Pearson's r of its ratings with the sum of the other two:
+
     >>> from evalkit.config import load_framework
-    >>> items = ["interconnected_whole", "shared_vision", "people_resourceful"]
-    >>> scores = [[2, 3, 4], [4, 4, 5], [3, 5, 6], [5, 6, 7]]
-    >>> df = pd.DataFrame([{"round": 1, "respondent": f"r{i}", "behaviour": b, "rating": x}
-    ...                    for i, row in enumerate(scores) for b, x in zip(items, row)])
-    >>> table = item_rest(df, load_framework("system-behaviours"), k_min=4)
-    >>> table.set_index("behaviour")["item_rest"].round(2).to_dict()["interconnected_whole"]
-    0.8
+    >>> people = {"r1": (2, 3, 4), "r2": (4, 4, 5), "r3": (3, 5, 6), "r4": (5, 6, 7)}
+    >>> perspective = ("interconnected_whole", "shared_vision", "people_resourceful")
+    >>> rows = [(p, b, x) for p, xs in people.items() for b, x in zip(perspective, xs)]
+    >>> df = pd.DataFrame(rows, columns=["respondent", "behaviour", "rating"]).assign(round=1)
+    >>> r = item_rest(df, load_framework("system-behaviours"), k_min=4).set_index("behaviour")
+    >>> first, rest = [2, 4, 3, 5], [7, 9, 11, 13]
+    >>> bool(np.isclose(r.loc["interconnected_whole", "item_rest"], np.corrcoef(first, rest)[0, 1]))
+    True
     """
     parts = []
     for framework_group, items, asked, keys in _complete_cases(ratings, framework, group_by):

@@ -32,8 +32,8 @@ def change_since_last_round(
     Parameters
     ----------
     ratings : DataFrame
-        Tidy ratings: ``round, respondent, behaviour, rating`` (NaN = no answer), the grouping
-        column unless ``group_by="all"``, and optionally ``place``.
+        Two rounds (or more: each is compared with the one before it in the data) of tidy
+        ratings, as for :func:`~evalkit.indicators.level`.
     framework : Framework
         The behaviours compared (others are ignored), in its order.
     k_min : int

@@ -127,8 +127,8 @@ def transition_balance(
     ratings: pd.DataFrame,
     framework: Framework,
     *,
-    k_min: int = 5,
     behaviour: str | list[str] | None = None,
+    k_min: int = 5,
 ) -> pd.DataFrame:
     """Whether panel respondents' moves between levels lean up or down, per behaviour and step.
 

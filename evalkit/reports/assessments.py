@@ -20,9 +20,11 @@ import pandas as pd
 
 from evalkit import __version__, indicators
 from evalkit._io import jsonable, write_json
+from evalkit.change.assess import TREND_COLUMNS
 from evalkit.config import Place, load_place
 from evalkit.data import store
 from evalkit.fingerprint import code_sha256, place_sha256, sha256_json
+from evalkit.privacy import shown_in_every_round
 
 __all__ = ["CACHE_DIR", "TREND_TABLE_COLUMNS", "Trend", "place_trends", "trends_key"]
 
@@ -30,30 +32,9 @@ __all__ = ["CACHE_DIR", "TREND_TABLE_COLUMNS", "Trend", "place_trends", "trends_
 CACHE_DIR = ".cache"
 #: Columns of :func:`place_trends`, in order.
 TREND_TABLE_COLUMNS = [
-    "behaviour",
-    "group_by",
-    "group",
-    "label",
-    "suppressed",
-    "shape",
-    "nonlinear",
-    "p_value",
-    "p_adjusted",
-    "n_adjusted",
-    "breakpoint",
-    "breakpoint_low",
-    "breakpoint_high",
-    "slope_before",
-    "slope_after",
-    "level_shift",
-    "slope_p_value",
-    "n_times",
-    "sentence",
-    "breakpoints",
-    "bound_p",
-    "events_near",
-    "points",
-    "curve",
+    *("behaviour", "group_by", "group", "label", "suppressed"),
+    *(c for c in TREND_COLUMNS if c != "models"),
+    *("n_adjusted", "slope_p_value", "bound_p", "events_near", "points", "curve"),
 ]
 _CURVE_POINTS = 120
 _FORMAT = 1  # bump when the cached table's meaning changes
@@ -231,8 +212,8 @@ def _compute(place: Place, rounds: list[int], k: int, seed: int) -> pd.DataFrame
     framework = place.framework
     ratings = store.read_ratings(place.dir, rounds=rounds).dropna(subset=["rating"])
     levels = indicators.level(ratings, framework, group_by=("all", "sector"), k_min=k)
-    shown = levels.groupby(["behaviour", "group_by", "group"])["suppressed"]
-    safe = shown.agg(lambda s: not s.any() and len(s) == len(rounds))
+    series = set(map(tuple, levels[["behaviour", "group_by", "group"]].drop_duplicates().values))
+    allowed = shown_in_every_round(levels, rounds)
     labels = framework.labels
     everyone = ratings.assign(group_by="all", group="all", label=ratings["behaviour"].map(labels))
     sectors = ratings.assign(
@@ -245,7 +226,6 @@ def _compute(place: Place, rounds: list[int], k: int, seed: int) -> pd.DataFrame
     )
     rows = pd.concat([everyone, sectors], ignore_index=True)
     keys = list(zip(rows["behaviour"], rows["group_by"], rows["group"], strict=True))
-    allowed = {key for key, ok in safe.items() if ok}
     rows = rows[[key in allowed for key in keys]]
     # the label is one-to-one with behaviour and group; last in `by`, it names each sentence
     assessed = assess_trends(
@@ -282,7 +262,7 @@ def _compute(place: Place, rounds: list[int], k: int, seed: int) -> pd.DataFrame
         ]
         records.append(record)
     sector_names = {s: name.lower() for s, name in place.sectors.items()}
-    for behaviour, group_by, group in sorted(set(map(tuple, safe.index)) - allowed):
+    for behaviour, group_by, group in sorted(series - allowed):
         label = labels[behaviour]
         if group_by == "sector":
             label = f"{label} ({sector_names.get(group, group)})"

@@ -17,24 +17,23 @@ from evalkit import __version__, indicators
 from evalkit.config import Place, load_place
 from evalkit.data import store
 from evalkit.exceptions import RunError
+from evalkit.limits import MIN_TREND_ROUNDS as MIN_ROUNDS
 from evalkit.reports.summary import table_records
-from evalkit.reports.trajectory import MIN_ROUNDS
-from evalkit.words.shapes import SHAPE_WORDS
+from evalkit.words.numbers import join_names
 
 __all__ = [
     "TREND_STATISTICS",
-    "programme_places",
-    "read_ratings",
-    "programme_levels",
-    "load_programme",
     "compare_trajectories",
-    "shape_agreement",
-    "programme_overview",
-    "comparison_title",
-    "comparison_table",
-    "hidden_note",
+    "load_programme",
+    "programme_levels",
+    "programme_places",
     "programme_summary",
+    "programme_trends",
+    "read_ratings",
+    "shape_agreement",
+    "write_summary",
 ]
+
 
 #: The columns of :func:`compare_trajectories` that are missing for a hidden series.
 TREND_STATISTICS = [
@@ -342,137 +341,11 @@ def shape_agreement(trends: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["behaviour", "n_places", "shapes", "same"])
 
 
-def _names(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+def write_summary(path: str | Path, places: pd.DataFrame, trends: pd.DataFrame) -> Path:
+    """Write :func:`programme_summary` to ``summary.json`` at ``path`` (atomically)."""
+    from evalkit._io import write_json
 
-
-def programme_overview(
-    trends: pd.DataFrame, labels: Mapping[str, str], place_names: Mapping[str, str]
-) -> str:
-    """A few plain sentences on how alike the places' trajectories are.
-
-    Examples
-    --------
-    >>> trends = pd.DataFrame({"place": ["a", "b", "a", "b"],
-    ...     "behaviour": ["trust", "trust", "vision", "vision"],
-    ...     "shape": ["step", "flat", "flat", "flat"], "nonlinear": [True, False, False, False],
-    ...     "suppressed": False})
-    >>> print(programme_overview(trends, {"trust": "Trust", "vision": "Vision"},
-    ...                          {"a": "Ashby", "b": "Bexley"}))
-    Across Ashby and Bexley, 1 of 2 behaviours took a different shape in different places. \
-The same shape everywhere: vision (flat). Behaviours that turned: 1 in Ashby and none in Bexley.
-    """
-    agreement = shape_agreement(trends)
-    compared = agreement[agreement["n_places"] >= 2]
-    places = _in_order(trends["place"])
-    text = (
-        f"Across {_names([place_names.get(p, p) for p in places])}, "
-        f"{int((~compared['same']).sum())} of {len(compared)} behaviours took a different shape "
-        "in different places."
-    )
-    same = compared[compared["same"]]
-    if len(same):
-        alike = [
-            f"{labels.get(b, b).lower()} ({SHAPE_WORDS.get(s[0], s[0]).lower()})"
-            for b, s in zip(same["behaviour"], same["shapes"], strict=True)
-        ]
-        text += f" The same shape everywhere: {_names(alike)}."
-    turned = trends["nonlinear"].astype("boolean").fillna(False).astype(bool)
-    counts = [
-        f"{int(turned[trends['place'] == p].sum()) or 'none'} in {place_names.get(p, p)}"
-        for p in places
-    ]
-    return text + f" Behaviours that turned: {_names(counts)}."
-
-
-def comparison_title(trends: pd.DataFrame) -> str:
-    """A chart title saying how many behaviours took a different shape in different places.
-
-    Examples
-    --------
-    >>> trends = pd.DataFrame({"place": ["a", "b"], "behaviour": "trust",
-    ...     "shape": ["step", "flat"], "suppressed": False})
-    >>> comparison_title(trends)
-    'Each behaviour, place by place: 1 of 1 took a different shape in different places'
-    """
-    agreement = shape_agreement(trends)
-    compared = agreement[agreement["n_places"] >= 2]
-    if len(compared) and compared["same"].all():
-        return "Each behaviour, place by place: every one took the same shape everywhere"
-    return (
-        f"Each behaviour, place by place: {int((~compared['same']).sum())} of {len(compared)} "
-        "took a different shape in different places"
-    )
-
-
-def hidden_note(
-    trends: pd.DataFrame, labels: Mapping[str, str], place_names: Mapping[str, str]
-) -> str:
-    """Which places' behaviours are not shown, and why; or that every one is.
-
-    Examples
-    --------
-    >>> trends = pd.DataFrame({"place": ["a", "b"], "behaviour": "trust",
-    ...     "suppressed": [False, True]})
-    >>> hidden_note(trends, {"trust": "Trust"}, {"a": "Ashby", "b": "Bexley"})
-    "Not shown, because a round had fewer answers than the place's privacy threshold: trust in \
-Bexley."
-    """
-    hidden = trends[trends["suppressed"].astype(bool)]
-    if hidden.empty:
-        return "Every behaviour is shown in every place: each round had enough answers."
-    which = [
-        f"{labels.get(b, b).lower()} in {place_names.get(p, p)}"
-        for p, b in zip(hidden["place"], hidden["behaviour"], strict=True)
-    ]
-    return (
-        "Not shown, because a round had fewer answers than the place's privacy threshold: "
-        f"{_names(which)}."
-    )
-
-
-def _round_text(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-
-
-def comparison_table(
-    trends: pd.DataFrame, labels: Mapping[str, str], place_names: Mapping[str, str]
-) -> pd.DataFrame:
-    """Words for a table: one row per behaviour, one column per place, the shape and turn.
-
-    Examples
-    --------
-    >>> trends = pd.DataFrame({"place": ["a", "b"], "behaviour": "trust", "shape": ["step", None],
-    ...     "nonlinear": [True, pd.NA], "turning_round": [5.0, None],
-    ...     "turning_low": [4.5, None], "turning_high": [5.0, None],
-    ...     "suppressed": [False, True]})
-    >>> comparison_table(trends, {"trust": "Trust"}, {"a": "Ashby", "b": "Bexley"}).iloc[0].tolist()
-    ['Trust', 'Step change, around round 5 (between 4.5 and 5)', 'Not shown: too few answers']
-    """
-    cells = {}
-    for row in trends.to_dict("records"):
-        if row["suppressed"]:
-            text = "Not shown: too few answers"
-        elif row["shape"] is None or pd.isna(row["shape"]):
-            text = "Too few rounds to tell"
-        else:
-            text = SHAPE_WORDS.get(row["shape"], row["shape"])
-            if pd.notna(row["turning_round"]):
-                low, high = _round_text(row["turning_low"]), _round_text(row["turning_high"])
-                text += (
-                    f", at round {high}"
-                    if low == high
-                    else f", around round {_round_text(row['turning_round'])} "
-                    f"(between {low} and {high})"
-                )
-        cells[row["behaviour"], row["place"]] = text
-    places = _in_order(trends["place"])
-    rows = [
-        {"Behaviour": labels.get(b, b)}
-        | {place_names.get(p, p): cells.get((b, p), "Not asked") for p in places}
-        for b in _in_order(trends["behaviour"])
-    ]
-    return pd.DataFrame(rows)
+    return write_json(path, programme_summary(places, trends))
 
 
 def programme_summary(places: pd.DataFrame, trends: pd.DataFrame) -> dict:
@@ -510,7 +383,7 @@ def programme_summary(places: pd.DataFrame, trends: pd.DataFrame) -> dict:
     last = max(max(p["rounds"]) for p in listed)
     return {
         "kind": "programme",
-        "place_name": f"Programme: {_names([p['name'] for p in listed])}",
+        "place_name": f"Programme: {join_names([p['name'] for p in listed])}",
         "round_label": f"Places compared, rounds {first} to {last}",
         "places": listed,
         "evalkit_version": __version__,

@@ -99,6 +99,12 @@ class RoundReport:
     def summary(self) -> dict:
         return round_summary(self)
 
+    def write_summary(self, path: str | Path) -> Path:
+        """Write :meth:`summary` to ``summary.json`` at ``path`` (atomically)."""
+        from evalkit._io import write_json
+
+        return write_json(path, self.summary())
+
     def _repr_html_(self) -> str:
         """JupyterLab's view: who answered, and every behaviour now and last round."""
         from evalkit.reports.display import round_report_card
@@ -212,7 +218,7 @@ def _stories(place: Place, rounds: list[int], levels, ratings_now, change, k: in
 def _trends(place: Place, rounds: list[int], k: int) -> pd.DataFrame:
     """Each behaviour's shape over the rounds so far (everyone), once a turn can be told: the
     same table the trajectory report reads (:func:`~evalkit.reports.assessments.place_trends`)."""
-    from evalkit.change import MIN_BREAKPOINT_POINTS
+    from evalkit.limits import MIN_BREAKPOINT_POINTS
     from evalkit.reports.assessments import place_trends
 
     if len(rounds) < MIN_BREAKPOINT_POINTS:

@@ -8,18 +8,19 @@ from pathlib import Path
 import pandas as pd
 
 from evalkit import __version__, indicators
-from evalkit._io import jsonable
+from evalkit._io import jsonable, write_json
 from evalkit.change.order import order_sentence, who_moved_first
 from evalkit.config import Place, load_place
 from evalkit.data import store
 from evalkit.exceptions import RunError
 from evalkit.indicators.transitions import transition_balance, transition_matrix
+from evalkit.limits import MIN_TREND_ROUNDS
 from evalkit.reports.assessments import Trend, place_trends
 from evalkit.reports.summary import table_records
 
 __all__ = ["MIN_ROUNDS", "Trajectory", "build_trajectory"]
 
-MIN_ROUNDS = 3
+MIN_ROUNDS = MIN_TREND_ROUNDS
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,18 @@ class Trajectory:
         ordered = who_moved_first(rows[rows["behaviour"] == behaviour], by="group")
         return ordered, order_sentence(ordered, self.place.sectors, by="group")
 
+    def most_moved(self, n: int = 2) -> list[str]:
+        """The ``n`` behaviours whose panel members moved most between levels on balance
+        (upward moves minus downward ones, either way), over the flows that may be shown."""
+        balance = self.balance[~self.balance["suppressed"].astype(bool)]
+        moves = balance.groupby("behaviour")[["n_up", "n_down"]].sum()
+        net = (moves["n_up"] - moves["n_down"]).abs()
+        return net.sort_values(ascending=False, kind="stable").index[:n].tolist()
+
+    def write_summary(self, path: str | Path) -> Path:
+        """Write :meth:`summary` to ``summary.json`` at ``path`` (atomically)."""
+        return write_json(path, self.summary())
+
     def summary(self) -> dict:
         shown = self.assessments[~self.assessments["suppressed"].astype(bool)]
         keys = ["behaviour", "group_by", "group", "shape", "nonlinear", "p_value", "p_adjusted"]
@@ -213,7 +226,7 @@ def build_trajectory(
 
 
 def _network_and_stories(place: Place, rounds: list[int], k: int, seed: int) -> dict:
-    from evalkit.change import MIN_BREAKPOINT_POINTS
+    from evalkit.limits import MIN_BREAKPOINT_POINTS
     from evalkit.network.graph import organisation_network
     from evalkit.network.indicators import network_indicators
     from evalkit.network.trends import assess_network

@@ -7,17 +7,16 @@ comment, as papermill reads them::
 
 :func:`check_parameters` refuses unknown names and wrong types before anything is executed, so a
 typo fails in a fraction of a second with a message naming the notebook and the parameter, not
-minutes later inside a kernel. Reading the cell with :mod:`ast` (not papermill's inspector) keeps
-this cheap enough to run on every notebook of a cycle, even when nothing needs re-executing.
+minutes later inside a kernel. The cell is read by papermill's own inspector (what papermill will
+inject is what is checked), then held to evalkit's stricter rule: every line a parameter with a
+type papermill knows, a literal default and a help comment. Each notebook is read once per run.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
-import io
-import json
-import tokenize
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +53,8 @@ def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
     """The parameters declared in a notebook's ``parameters`` cell, in order.
 
     Raises :class:`RunError` when the notebook has no such cell, or a line of it is not
-    ``name: type = value  # help`` with a type among int, float, str, bool, list and dict.
+    ``name: type = value  # help`` with a type among int, float, str, bool, list and dict and a
+    literal value.
 
     Examples
     --------
@@ -65,36 +65,62 @@ def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
     """
     path = Path(path)
     try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+        content = path.read_bytes()
+    except OSError as err:
         raise RunError(f"{path}: cannot read the notebook ({err}).") from err
+    return dict(_parameters(str(path), content))
+
+
+@functools.lru_cache(maxsize=64)
+def _parameters(path: str, content: bytes) -> tuple[tuple[str, Parameter], ...]:
+    import nbformat
+    import papermill
+
+    name = Path(path).name
+    try:
+        notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise RunError(f"{name}: cannot read the notebook ({err}).") from err
     cells = [
         c
-        for c in notebook.get("cells", [])
-        if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+        for c in notebook.cells
+        if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
     ]
     if len(cells) != 1:
-        raise RunError(f"{path.name}: needs exactly one code cell tagged 'parameters'.")
-    source = "".join(cells[0]["source"])
-    comments = {
-        token.start[0]: token.string.lstrip("#").strip()
-        for token in tokenize.generate_tokens(io.StringIO(source).readline)
-        if token.type == tokenize.COMMENT
-    }
-    params = {}
-    for node in ast.parse(source).body:
-        ok = isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-        ok = ok and isinstance(node.annotation, ast.Name) and node.annotation.id in _TYPES
-        if not ok or node.value is None:
+        raise RunError(f"{name}: needs exactly one code cell tagged 'parameters'.")
+    try:
+        inferred = papermill.inspect_notebook(path)
+    except Exception as err:  # papermill's own errors for a notebook it cannot read
+        raise RunError(f"{name}: papermill cannot read its parameters ({err}).") from err
+    found = []
+    for number, line in enumerate(cells[0].source.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        declared = line.split(":", 1)[0].strip()
+        parameter = inferred.get(declared)
+        if (
+            parameter is None
+            or parameter["inferred_type_name"] not in _TYPES
+            or not parameter["help"]
+        ):
             raise RunError(
-                f"{path.name}, parameters cell line {node.lineno}: write each parameter as "
+                f"{name}, parameters cell line {number}: write each parameter as "
                 "'name: type = value  # help', with type int, float, str, bool, list or dict."
             )
-        name = node.target.id
-        params[name] = Parameter(
-            name, node.annotation.id, ast.literal_eval(node.value), comments.get(node.lineno, "")
+        try:
+            default = ast.literal_eval(parameter["default"])
+        except (ValueError, SyntaxError) as err:
+            raise RunError(
+                f"{name}, parameters cell line {number}: the default of '{declared}' must be a "
+                f"literal value, not {parameter['default']!r}."
+            ) from err
+        found.append(
+            (
+                declared,
+                Parameter(declared, parameter["inferred_type_name"], default, parameter["help"]),
+            )
         )
-    return params
+    return tuple(found)
 
 
 def check_parameters(path: str | Path, values: dict) -> None:

@@ -18,6 +18,7 @@ from evalkit import __version__
 from evalkit.config import PLACE_FILE, Place, load_place
 from evalkit.exceptions import RunError
 from evalkit.fingerprint import code_sha256, place_sha256, sha256_text
+from evalkit.limits import MIN_BREAKPOINT_POINTS, MIN_TREND_ROUNDS
 from evalkit.run.notebooks import notebook_path
 
 __all__ = [
@@ -38,8 +39,6 @@ KERNEL_NAME = "python3"
 BUILD_FILE = "build.json"
 #: The programme view's folder in ``outputs/``.
 PROGRAMME_DIR = "programme"
-#: Rounds a place needs before its trajectory report (and its place in the programme view).
-MIN_TREND_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -178,7 +177,6 @@ def plan_place(
 def _plan_place(
     place: Place, rounds: list[int] | None, outputs: Path
 ) -> tuple[Plan, tuple[Place, list[int]]]:
-    from evalkit.change import MIN_BREAKPOINT_POINTS
     from evalkit.data import store
 
     files = store.read_files(place.dir)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["format_p"]
+__all__ = ["format_p", "interval_text", "join_names", "one_decimal"]
 
 
 def one_decimal(value: float) -> str:
@@ -24,3 +24,12 @@ def format_p(p: float) -> str:
 
 def interval_text(low: float, high: float) -> str:
     return f"{low:.1f} to {high:.1f}"
+
+
+def join_names(words: list[str]) -> str:
+    """Names in a sentence: "a", "a and b", "a, b and c".
+
+    >>> join_names(["Ashby"]), join_names(["Ashby", "Bexley", "Crewe"])
+    ('Ashby', 'Ashby, Bexley and Crewe')
+    """
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

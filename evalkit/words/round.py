@@ -20,6 +20,11 @@ __all__ = [
     "respondents_sentence",
     "suppression_note",
     "question_points",
+    "box",
+    "heatmap_alt",
+    "heatmap_title",
+    "levels_alt",
+    "responses_table",
 ]
 
 
@@ -287,3 +292,48 @@ def question_points(report) -> list[str]:
         f"**{html.escape(q['text'])}**  \n<small>{html.escape(q['evidence'])}</small>"
         for q in report.questions
     ]
+
+
+def responses_table(report) -> pd.DataFrame:
+    """Who answered: everyone, each sector and each role, with the response rate where the place
+    recorded invitations; a hidden group says "not shown"."""
+    names = {**report.place.roles, **report.place.sectors}
+    rows = report.responses
+    return pd.DataFrame(
+        {
+            "Group": [names.get(g, "Everyone") for g in rows["group"]],
+            "People": [
+                "not shown" if hidden else int(n)
+                for hidden, n in zip(rows["suppressed"], rows["respondents"], strict=True)
+            ],
+            "Rate": ["" if pd.isna(r) else f"{r:.0%}" for r in rows["response_rate"]],
+        }
+    )
+
+
+#: What a group heat map is called, by grouping.
+_GROUPINGS = {"sector": "sector", "role": "role"}
+
+
+def heatmap_title(group_by: str) -> str:
+    """The title of the averages by sector or role: "Average rating by sector"."""
+    return f"Average rating by {_GROUPINGS[group_by]}"
+
+
+def heatmap_alt(group_by: str) -> str:
+    """The alt text of the averages by sector or role."""
+    return (
+        f"Heat map of average rating for each behaviour and {_GROUPINGS[group_by]}; "
+        "groups too small to show are marked."
+    )
+
+
+def levels_alt(previous_round: int | None) -> str:
+    """The alt text of the averages chart."""
+    beside = f", beside round {previous_round}" if previous_round is not None else ""
+    return f"Average rating of each behaviour this round, with 95% intervals{beside}."
+
+
+def box(text: str) -> str:
+    """Markdown for a highlighted box (the reports' "How to read" boxes)."""
+    return f'<div class="evalkit-box">\n\n{text}\n\n</div>'

@@ -7,7 +7,14 @@ import pandas as pd
 from evalkit.words.numbers import format_p
 from evalkit.words.shapes import SHAPE_WORDS
 
-__all__ = ["events_table", "trajectory_overview", "trajectory_table", "trajectory_title"]
+__all__ = [
+    "early_warning_note",
+    "events_table",
+    "how_to_read_trajectory",
+    "trajectory_overview",
+    "trajectory_table",
+    "trajectory_title",
+]
 
 
 def trajectory_overview(trajectory) -> str:
@@ -86,3 +93,28 @@ def trajectory_title(trajectory, behaviour: str) -> str:
     if row["nonlinear"] and row["breakpoints"]:
         title += f", turning around round {row['breakpoints'][0]['time']:.0f}"
     return title
+
+
+def how_to_read_trajectory() -> str:
+    """The trajectory report's "how to read" box, in markdown."""
+    return (
+        "**How to read this report.** Plans often assume steady, straight-line progress. Here "
+        "each behaviour's averages over the rounds are compared with a straight line and with "
+        "shapes that turn: a step, a change of pace, a tipping point (S-curve), a turn in "
+        "direction, a shock. A turn is only claimed when a straight line fits clearly worse than "
+        "chance and ordinary round-to-round wobble would allow (the p-value, adjusted for looking "
+        "at every behaviour at once). Yellow bands show when a turn happened, give or take; "
+        "coloured lines mark recorded events."
+    )
+
+
+def early_warning_note(trajectory) -> str:
+    """Why early-warning signals are (not yet) shown for this place."""
+    from evalkit.limits import MIN_EARLY_WARNING_POINTS
+
+    return (
+        "Early-warning signals of a coming transition (rising variance and autocorrelation) "
+        f"need a long series, such as a monthly pulse survey of {MIN_EARLY_WARNING_POINTS} or "
+        f"more points. This place has {len(trajectory.rounds)} rounds, so they are not computed "
+        "here."
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evalkit.change.nonlinearity import MIN_BREAKPOINT_POINTS
 from evalkit.change.series import numeric_time, to_time
+from evalkit.limits import MIN_BREAKPOINT_POINTS
 from evalkit.words.shapes import shape_phrase
 
 _TIME_NOUNS = ("round", "wave", "cycle", "quarter", "month", "week", "year", "day")
