@@ -5,10 +5,13 @@ On the demo programme (three places, eight rounds each), times in one run:
 (a) the baseline: the ``papermill`` command once per notebook, with the same parameters as
     ``evalkit run`` uses, one after another, each followed by ``jupyter nbconvert --to html``;
 (b) ``evalkit run DIR --all --force``: the same notebooks, in parallel workers;
-(c) ``evalkit run DIR --all`` again, with nothing changed.
+(c) ``evalkit run DIR --all`` again, with nothing changed;
+(d) ``evalkit run DIR --all --force --scheduler ADDRESS`` on a two-worker Dask cluster on this
+    machine (a real ``dask scheduler`` and two single-kernel ``dask worker`` processes on
+    127.0.0.1), the same parallelism as (b)'s two worker processes.
 
-Prints the times and the ratios b/a and c/a; the last line is JSON. Targets on a 2-core machine:
-b/a at most 0.6, c/a at most 0.05.
+Prints the times and the ratios b/a, c/a and d/b; the last line is JSON. Targets on a 2-core
+machine: b/a at most 0.6, c/a at most 0.05, d/b (``ratio_dask``, Dask's overhead) at most 1.15.
 
 Run: .venv/bin/python benchmarks/run_cycle.py [--keep DIR]
 """
@@ -24,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from programme_scale import start_cluster
 
 from evalkit import run as runner
 from evalkit.demo.files import ingest_incoming, write_programme
@@ -86,6 +91,12 @@ def main() -> None:
         print(f"(b) evalkit run --force:                           {b:7.1f} s   b/a = {b / a:.3f}")
         c = evalkit_run(programme, folder / "outputs")
         print(f"(c) evalkit run, nothing changed:                  {c:7.1f} s   c/a = {c / a:.4f}")
+        address, stop = start_cluster(folder / "cluster")
+        try:
+            d = evalkit_run(programme, folder / "outputs", "--force", "--scheduler", address)
+        finally:
+            stop()
+        print(f"(d) evalkit run --force on a 2-worker cluster:     {d:7.1f} s   d/b = {d / b:.3f}")
         result = {
             "notebooks": len(jobs),
             "seconds_baseline": round(a, 2),
@@ -93,6 +104,8 @@ def main() -> None:
             "seconds_nochange": round(c, 3),
             "ratio_full": round(b / a, 4),
             "ratio_nochange": round(c / a, 5),
+            "seconds_dask": round(d, 2),
+            "ratio_dask": round(d / b, 4),
         }
         print(json.dumps(result))
     finally:

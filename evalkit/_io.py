@@ -24,6 +24,7 @@ __all__ = [
     "replace_dir",
     "write_atomic",
     "write_bytes_atomic",
+    "write_files",
     "write_json",
     "write_text_atomic",
 ]
@@ -71,6 +72,22 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
         raise
     fsync_dir(path.parent)
     return path
+
+
+def write_files(folder: str | Path, files: dict[str, bytes]) -> None:
+    """Write files (relative name -> bytes) into a new folder's tree, each synced to disk.
+
+    For a folder that is then moved into place whole with :func:`replace_dir`.
+    """
+    folder = Path(folder)
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+    fsync_dir(folder)
 
 
 def write_bytes_atomic(path: str | Path, content: bytes) -> Path:

@@ -95,6 +95,12 @@ def _run(args: argparse.Namespace) -> int:
             "give a place folder or a programme folder, e.g. 'evalkit run data/demo'."
         )
     rounds = None if args.all or args.round is None else [args.round]
+    scheduler = args.scheduler or os.environ.get("EVALKIT_SCHEDULER") or None
+    security = None
+    if scheduler is not None:
+        from evalkit.run.cluster import security_from_files
+
+        security = security_from_files(args.tls_ca_file, args.tls_cert, args.tls_key)
     results = run(
         args.dir,
         rounds=rounds,
@@ -103,6 +109,8 @@ def _run(args: argparse.Namespace) -> int:
         show_code=args.show_code,
         force=args.force,
         progress=not args.quiet,
+        scheduler=scheduler,
+        security=security,
     )
     failed = [r for r in results if not r.ok]
     counts = {s: sum(r.status == s for r in results) for s in ("ok", "up to date", "failed")}
@@ -374,6 +382,18 @@ def _parser() -> argparse.ArgumentParser:
         "--help-notebook", metavar="NAME", help="list a notebook's parameters (e.g. round_report)"
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    cluster = run.add_argument_group(
+        "on a Dask cluster", "Run the notebooks on a dask.distributed cluster (see the README)."
+    )
+    cluster.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a scheduler's address (tls://host:8786, or tcp:// on a trusted network), or "
+        "local[:N] for a LocalCluster of N workers here (default: $EVALKIT_SCHEDULER)",
+    )
+    cluster.add_argument("--tls-ca-file", metavar="FILE", help="CA certificate, for tls://")
+    cluster.add_argument("--tls-cert", metavar="FILE", help="this client's certificate")
+    cluster.add_argument("--tls-key", metavar="FILE", help="this client's private key")
     run.set_defaults(handler=_run)
     log = commands.add_parser(
         "log", help="record a workshop decision (or another event) in the learning log"

@@ -184,8 +184,11 @@ def place_trends(
             return cached
     table = _compute(place, rounds, k, seed)
     if cache:
-        write_json(path, {"key": key, "rows": table.to_dict("records")})
-        _forget_older(path)
+        try:
+            write_json(path, {"key": key, "rows": table.to_dict("records")})
+            _forget_older(path)
+        except OSError:  # a place folder this process may read but not write: compute, not keep
+            pass
     return table
 
 

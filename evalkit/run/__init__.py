@@ -3,10 +3,10 @@
 :mod:`~evalkit.run.runner` executes what changed in parallel and writes outputs atomically,
 each kernel started by :mod:`~evalkit.run.kernel`."""
 
+from evalkit.run.execute import KERNEL_NAME
 from evalkit.run.notebooks import builtin_notebooks, notebook_path
 from evalkit.run.plan import (
     BUILD_FILE,
-    KERNEL_NAME,
     PROGRAMME_DIR,
     Job,
     Plan,

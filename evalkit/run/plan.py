@@ -23,7 +23,6 @@ from evalkit.run.notebooks import notebook_path
 
 __all__ = [
     "BUILD_FILE",
-    "KERNEL_NAME",
     "MIN_TREND_ROUNDS",
     "PROGRAMME_DIR",
     "Job",
@@ -34,7 +33,6 @@ __all__ = [
     "plan_place",
 ]
 
-KERNEL_NAME = "python3"
 #: The file in each output folder recording what it was built from.
 BUILD_FILE = "build.json"
 #: The programme view's folder in ``outputs/``.

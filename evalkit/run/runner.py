@@ -1,27 +1,33 @@
-"""Executing a cycle's jobs with papermill and leaving shareable outputs.
+"""Running a cycle: the jobs whose fingerprint changed, in parallel, with shareable outputs.
 
-:func:`run_jobs` executes the jobs whose fingerprint changed, in parallel worker processes
-(papermill changes the process's working folder, so threads would trip over each other), each
-kernel in its own temporary folder that is renamed into place only when complete: an interrupted
-or failed run never replaces an earlier good report, and a failed notebook leaves its partial
-copy, with the error, in ``NAME.failed/``.
+:func:`run` plans a cycle (:mod:`evalkit.run.plan`), then :func:`run_jobs` executes the jobs that
+are not up to date: on this machine in worker processes (the default), or on a Dask cluster
+(``scheduler``, see :mod:`evalkit.run.cluster`). Either way the work is the same
+(:func:`evalkit.run.execute.execute`: papermill in a fresh kernel, in a folder of its own), the
+place trends a job reads are computed first, once each, and the report's files come back here to
+be written: each report goes into a hidden temporary folder that is renamed into place only when
+complete, so an interrupted or failed run never replaces an earlier good report, and a failed
+notebook leaves its partial copy, with the error, in ``NAME.failed/``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from evalkit._io import replace_dir
+from evalkit._io import replace_dir, write_files, write_json
+from evalkit.run.execute import Executed, compute_trends, execute
 from evalkit.run.params import check_parameters
-from evalkit.run.plan import BUILD_FILE, KERNEL_NAME, PROGRAMME_DIR, Job, plan
+from evalkit.run.plan import BUILD_FILE, PROGRAMME_DIR, Job, plan
 
 __all__ = ["JobResult", "run", "run_jobs"]
 
@@ -48,14 +54,19 @@ def run_jobs(
     show_code: bool = False,
     force: bool = False,
     progress: bool = True,
+    scheduler: str | None = None,
+    security=None,
 ) -> list[JobResult]:
     """Execute the jobs that are not up to date, in parallel; a failure does not stop the others.
+
 
     Every job's parameters are checked against its notebook's declarations first, so a bad one
     fails before any kernel starts. The place trends the jobs read are computed first, once each
     (:func:`~evalkit.reports.assessments.place_trends`), and a job starts once its trends are
-    ready: every report then reads the same verdicts. Returns one result per job, in the order
-    given; jobs already up to date are not executed (unless ``force``) and have status
+    ready: every report then reads the same verdicts. ``scheduler`` runs the work on a Dask
+    cluster instead of local processes (see :mod:`evalkit.run.cluster`; ``security`` for
+    ``tls://``), reached before anything in ``outputs/`` changes. Returns one result per job, in
+    the order given; jobs already up to date are not executed (unless ``force``) and have status
     ``"up to date"``.
     """
     for job in jobs:
@@ -65,48 +76,65 @@ def run_jobs(
     if todo:
         from tqdm.auto import tqdm
 
-        workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-        bar_shown = progress and sys.stderr.isatty()
-        with (
-            ProcessPoolExecutor(max_workers=workers) as pool,
-            tqdm(total=len(todo), disable=not bar_shown, unit="notebook", leave=False) as bar,
-        ):
-            for result in _schedule(pool, todo, workers, show_code):
-                results[result.job.name] = result
+        with contextlib.ExitStack() as stack:
+            if scheduler is None:
+                count = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=count))
+                executions = _schedule(pool, todo, count, show_code)
+            else:
+                from evalkit.run.cluster import connect, run_on_cluster
+
+                client = stack.enter_context(
+                    connect(scheduler, security=security, progress=progress)
+                )
+                executions = run_on_cluster(todo, client, show_code=show_code)
+            _remove_leftovers({job.out_dir.parent for job in todo})
+            bar_shown = progress and sys.stderr.isatty()
+            bar = stack.enter_context(
+                tqdm(total=len(todo), disable=not bar_shown, unit="notebook", leave=False)
+            )
+            for job, executed in executions:
+                result = _finish(job, executed)
+                results[job.name] = result
                 bar.update()
                 if progress:
                     tqdm.write(str(result))
     return [results[job.name] for job in jobs]
 
 
-def _priority(job: Job) -> tuple:
-    """Longest first (the programme view, trajectories, then the latest rounds), so no worker is
-    left alone with a long notebook at the end."""
-    return ("/round-" in job.name, job.name != PROGRAMME_DIR, [-ord(c) for c in job.name])
+def priority(job: Job) -> int:
+    """Longest first (the programme view, trajectories, then the latest rounds), so that no
+    worker is left alone with a long notebook at the end: a larger number runs sooner."""
+    if job.name == PROGRAMME_DIR:
+        return 3_000
+    if job.name.endswith("/trajectory"):
+        return 2_000
+    number = job.name.rsplit("-", 1)[-1]
+    return 1_000 + int(number) if number.isdigit() else 1_000
 
 
-def _schedule(pool, todo: list[Job], workers: int, show_code: bool):
-    """Run the trends the jobs need, then each job once its trends are ready; yield results.
+def _schedule(pool, todo: list[Job], workers: int, show_code: bool) -> Iterator[tuple]:
+    """Run the trends the jobs need, then each job once its trends are ready.
 
     At most ``workers`` tasks are in the pool at a time, so the longest ready job always goes
-    next.
+    next. Yields ``(job, Executed)`` as each finishes.
     """
     needed = sorted({key for job in todo for key in job.trends}, key=lambda k: -k[1])
-    tasks = [("trends", key) for key in needed]
     waiting = {job.name: set(job.trends) for job in todo}
-    jobs = sorted(todo, key=_priority)
+    jobs = sorted(todo, key=priority, reverse=True)
     running: dict = {}
-    while tasks or jobs or running:
-        while len(running) < workers and (tasks or jobs):
+    while needed or jobs or running:
+        while len(running) < workers and (needed or jobs):
+            if needed:  # trends first: most notebooks wait for them
+                key = needed.pop(0)
+                running[pool.submit(compute_trends, *key)] = ("trends", key)
+                continue
             ready = next((j for j in jobs if not waiting[j.name]), None)
-            if tasks:  # trends before any notebook: most notebooks wait for them
-                kind, key = tasks.pop(0)
-                running[pool.submit(_compute_trends, *key)] = (kind, key)
-            elif ready is not None:
-                jobs.remove(ready)
-                running[pool.submit(_execute, ready, show_code)] = ("job", ready)
-            else:
+            if ready is None:
                 break
+            jobs.remove(ready)
+            task = pool.submit(execute, ready, ready.notebook.read_bytes(), show_code)
+            running[task] = ("job", ready)
         done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             kind, what = running.pop(future)
@@ -116,13 +144,15 @@ def _schedule(pool, todo: list[Job], workers: int, show_code: bool):
                 for names in waiting.values():
                     names.discard(what)
             else:
-                yield future.result()
+                yield what, _outcome(what, future)
 
 
-def _compute_trends(place_dir: str, through_round: int, k_min: int) -> None:
-    from evalkit.reports.assessments import place_trends
-
-    place_trends(place_dir, through_round, k_min=k_min)
+def _outcome(job: Job, future) -> Executed:
+    """The future's result, or the reason it has none as a failed execution."""
+    error = future.exception()
+    if error is None:
+        return future.result()
+    return Executed(job.name, {}, f"{type(error).__name__}: {error}", 0.0)
 
 
 def run(
@@ -134,61 +164,47 @@ def run(
     show_code: bool = False,
     force: bool = False,
     progress: bool = True,
+    scheduler: str | None = None,
+    security=None,
 ) -> list[JobResult]:
     """Run a cycle for a place or a programme folder and refresh ``outputs/index.html``.
 
     Reports a place has too few rounds for are not run; the index says when they will come.
+    With ``scheduler`` (a Dask scheduler's address, or ``"local"``/``"local:N"``) the notebooks
+    run on that cluster; the cluster is reached before anything in ``outputs/`` changes.
     """
     from evalkit.reports.html.index import write_index
 
     cycle = plan(directory, rounds=rounds, outputs_dir=outputs_dir)
-    _remove_leftovers({job.out_dir.parent for job in cycle.jobs})
     results = run_jobs(
-        cycle.jobs, workers=workers, show_code=show_code, force=force, progress=progress
+        cycle.jobs,
+        workers=workers,
+        show_code=show_code,
+        force=force,
+        progress=progress,
+        scheduler=scheduler,
+        security=security,
     )
     write_index(outputs_dir, waiting=cycle.waiting)
     return results
 
 
-def _execute(job: Job, show_code: bool) -> JobResult:
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+def _finish(job: Job, executed: Executed) -> JobResult:
+    """Write an execution's files into the job's output folder, whole or not at all.
 
-    from evalkit._io import write_json
-    from evalkit.reports.html.export import export_html, provenance_stamp
-
-    start = time.perf_counter()
+    A success replaces the earlier report (keeping the last cycle's summary beside the new one);
+    a failure goes to ``NAME.failed/`` and leaves the earlier report as it was.
+    """
     job.out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = job.out_dir.parent / f".{job.out_dir.name}.tmp-{uuid.uuid4().hex[:8]}"
-    work.mkdir()
-    executed = work / job.notebook.name
-    summary_path = work / "summary.json"
     failed_dir = job.out_dir.with_name(job.out_dir.name + ".failed")
-    error = ""
+    error = executed.error
     try:
-        try:
-            papermill.execute_notebook(
-                str(job.notebook),
-                str(executed),
-                parameters={**job.parameters, "summary_path": str(summary_path)},
-                kernel_name=KERNEL_NAME,
-                progress_bar=False,
-                log_output=False,
-                cwd=str(work),
-                kernel_manager_class="evalkit.run.kernel.IPCKernelManager",
-            )
-        except PapermillExecutionError as err:
-            error = f"{err.ename}: {err.evalue}"
-        if summary_path.exists():
-            stamp = provenance_stamp(json.loads(summary_path.read_text(encoding="utf-8")))
-        else:
-            stamp = f"{job.name} · this run failed: {error or 'no summary was written'}"
-        export_html(executed, executed.with_suffix(".html"), provenance=stamp, show_code=show_code)
-        if not error and not summary_path.exists():
-            error = "the notebook finished without writing summary.json"
+        work.mkdir()
+        write_files(work, executed.files)
         previous = job.out_dir / "summary.json"
         if not error and previous.exists():
-            _keep_previous(previous, summary_path, work)
+            _keep_previous(previous, work / "summary.json", work)
         write_json(
             work / BUILD_FILE,
             {
@@ -199,13 +215,13 @@ def _execute(job: Job, show_code: bool) -> JobResult:
                 "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             },
         )
-        replace_dir(work, job.out_dir if not error else failed_dir)
+        replace_dir(work, failed_dir if error else job.out_dir)
         if not error:
             shutil.rmtree(failed_dir, ignore_errors=True)
     except Exception as err:  # anything else: report it, keep the earlier outputs
         shutil.rmtree(work, ignore_errors=True)
         error = error or f"{type(err).__name__}: {err}"
-    return JobResult(job, "failed" if error else "ok", time.perf_counter() - start, error)
+    return JobResult(job, "failed" if error else "ok", executed.seconds, error)
 
 
 def _remove_leftovers(folders) -> None:
