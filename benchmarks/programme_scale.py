@@ -65,10 +65,14 @@ def copy_outputs(jobs, template_place: str, outputs: Path) -> None:
     """Give every job the outputs of the template place's job of the same kind, with its own
     fingerprint and names: what a finished cycle leaves (the index reads the summaries)."""
     from evalkit._io import write_json
+    from evalkit.run.plan import PROGRAMME_DIR
 
     for job in jobs:
         kind = job.name.split("/", 1)[-1]
         source = outputs / template_place / kind
+        if job.name == PROGRAMME_DIR:  # its page is not read by anything timed: the record only
+            write_json(job.out_dir / "build.json", {"fingerprint": job.fingerprint()})
+            continue
         if job.out_dir == source or not source.exists():
             continue
         shutil.copytree(source, job.out_dir, dirs_exist_ok=True)

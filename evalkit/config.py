@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,8 +207,8 @@ def _problem(path: Path, message: str, hint: str, row: int | None = None) -> Val
     return ValidationError([Problem(str(path), row, None, None, message, hint)])
 
 
-def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
-    """The file's settings, and the line of each key (``"rounds[2].date"`` -> 14)."""
+def _read_yaml(path: Path) -> tuple[dict, _Lines]:
+    """The file's settings, and where each key is (``"rounds[2].date"`` -> line 14)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -223,8 +224,7 @@ def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
     except OSError as err:
         raise _problem(path, f"could not be read ({err.strerror})", "Check the path.") from None
     try:
-        data = yaml.safe_load(text)
-        lines = _key_lines(yaml.compose(text))
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         reason = getattr(err, "problem", None) or str(err)
@@ -240,7 +240,27 @@ def _read_yaml(path: Path) -> tuple[dict, dict[str, int]]:
             "does not hold a mapping of settings",
             "Start the file with 'key: value' lines, as in the shipped examples.",
         )
-    return data, lines
+    return data, _Lines(text)
+
+
+#: libyaml's loader where PyYAML was built with it (many times faster), else PyYAML's own.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Lines:
+    """Where each key of a YAML text is, worked out only when a problem needs a line."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._lines: dict[str, int] | None = None
+
+    def get(self, key: str) -> int | None:
+        if self._lines is None:
+            self._lines = _key_lines(yaml.compose(self.text, Loader=_LOADER))
+        return self._lines.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key) is not None
 
 
 def _key_lines(node, prefix: str = "", lines: dict | None = None) -> dict[str, int]:
@@ -262,19 +282,19 @@ def _key_lines(node, prefix: str = "", lines: dict | None = None) -> dict[str, i
 class _Checker:
     """Collects problems with one YAML file so all of them are reported at once."""
 
-    def __init__(self, path: Path, lines: dict[str, int]):
+    def __init__(self, path: Path, lines: _Lines):
         self.path = str(path)
         self.lines = lines
         self.problems: list[Problem] = []
 
     def line(self, key: str) -> int | None:
         """The line of ``key``, or of the nearest enclosing key the file has."""
-        while key not in self.lines:
+        while (line := self.lines.get(key)) is None:
             parent = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", key)
             if parent == key:
                 return None
             key = parent
-        return self.lines[key]
+        return line
 
     def add(self, key: str, value, message: str, hint: str) -> None:
         shown = None if value is None or isinstance(value, dict | list) else str(value)
@@ -344,18 +364,37 @@ _KIND_WORDS = {
 def load_framework(name_or_path: str | Path) -> Framework:
     """Load and check a framework, by built-in name (``"system-behaviours"``) or YAML path.
 
-    Every problem is reported at once, each with the file, the key and its line.
+    Every problem is reported at once, each with the file, the key and its line. A framework
+    file read before, unchanged since (same size and modification time), is not read again.
 
     Examples
     --------
     >>> load_framework("system-behaviours").groups["participation"]
     'Participation'
     """
+    path = _framework_path(name_or_path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _load_framework(path)  # reports the missing file
+    return _cached_framework(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+def _framework_path(name_or_path: str | Path) -> Path:
     path = Path(name_or_path)
     if not path.suffix:
         builtin = FRAMEWORKS_DIR / f"{name_or_path}.yml"
         if builtin.exists() or not path.exists():
             path = builtin
+    return path
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_framework(path: Path, size: int, modified: int) -> Framework:
+    return _load_framework(path)
+
+
+def _load_framework(path: Path) -> Framework:
     data, lines = _read_yaml(path)
     check = _Checker(path, lines)
     check.known(data, FRAMEWORK_KEYS)

@@ -67,15 +67,15 @@ def place_sha256(place, through_round: int | None = None) -> str:
     settings = {
         field.name: getattr(place, field.name)
         for field in dataclasses.fields(place)
-        if field.name not in ("dir", "framework", "rounds")
+        if field.name not in ("dir", "framework", "rounds", "organisations")
     }
     settings["rounds"] = [
-        dataclasses.asdict(r)
+        (r.number, r.label, r.date)
         for r in place.rounds
         if through_round is None or r.number <= through_round
     ]
     settings["framework"] = _framework_sha256(place.framework)
-    settings["organisations"] = [dataclasses.asdict(o) for o in place.organisations]
+    settings["organisations"] = [(o.id, o.name, o.sector, o.aliases) for o in place.organisations]
     return sha256_json(settings)
 
 

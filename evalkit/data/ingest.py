@@ -327,6 +327,7 @@ def _load(
     except BaseException:
         _undo(created)
         raise
+    store.remember_files(place.dir)
     notes = []
     if replaced:
         notes.append(

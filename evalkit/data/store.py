@@ -7,7 +7,9 @@ the store.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,8 +29,11 @@ __all__ = [
     "read_files",
     "read_sources",
     "ingested_rounds",
+    "FILES_INDEX",
+    "active_files",
     "data_hash",
     "files_hash",
+    "remember_files",
 ]
 
 #: Every table of the store: column -> DuckDB type, in column order.
@@ -205,8 +210,7 @@ def read_sources(place_dir: str | Path) -> pd.DataFrame:
 
 def ingested_rounds(place_dir: str | Path) -> list[int]:
     """Rounds that have an active ratings file, in order."""
-    files = _read(place_dir, "files", None, where="active AND kind = 'ratings'")
-    return sorted(int(r) for r in files["round"].unique())
+    return sorted({r for r, kind, _ in active_files(place_dir) if kind == "ratings"})
 
 
 def data_hash(place_dir: str | Path, rounds: Iterable[int] | None) -> str:
@@ -216,22 +220,71 @@ def data_hash(place_dir: str | Path, rounds: Iterable[int] | None) -> str:
     -----
     SHA-256 over the sorted lines ``"<round>:<kind>:<sha256>\\n"`` of the active files.
     """
-    return files_hash(_read(place_dir, "files", rounds, where="active"))
+    wanted = None if rounds is None else {int(r) for r in rounds}
+    return files_hash([f for f in active_files(place_dir) if wanted is None or f[0] in wanted])
 
 
-def files_hash(files: pd.DataFrame, through_round: int | None = None) -> str:
-    """:func:`data_hash` from an ingest log already read (its active files up to a round).
+def files_hash(files: Iterable[tuple], through_round: int | None = None) -> str:
+    """:func:`data_hash` from active files already read, ``(round, kind, sha256)`` each.
 
     Examples
     --------
-    >>> files = pd.DataFrame({"round": [1, 2], "kind": ["ratings", "ratings"],
-    ...                       "sha256": ["aa", "bb"], "active": [True, True]})
-    >>> files_hash(files, 1) == files_hash(files[files["round"] == 1])
+    >>> files = [(1, "ratings", "aa"), (2, "ratings", "bb")]
+    >>> files_hash(files, 1) == files_hash(files[:1])
     True
     """
-    files = files[files["active"]] if "active" in files else files
-    if through_round is not None:
-        files = files[files["round"] <= through_round]
-    keys = zip(files["round"], files["kind"], files["sha256"], strict=True)
+    keys = [f for f in files if through_round is None or f[0] <= through_round]
     lines = sorted(f"{r}:{k}:{s}\n" for r, k, s in keys)
     return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+#: A small copy of the store's active files beside it, read when planning a cycle so that
+#: hundreds of places can be planned without opening hundreds of stores.
+FILES_INDEX = ".store-files.json"
+
+
+def active_files(place_dir: str | Path) -> list[tuple[int, str, str]]:
+    """The active files of the ingest log as ``(round, kind, sha256)``, oldest round first.
+
+    Read from :data:`FILES_INDEX` when it was written for the store as it is now (same size and
+    modification time), else from the store, and the index rewritten.
+
+    Raises
+    ------
+    StoreError
+        If there is no store yet.
+    """
+    path = store_path(place_dir)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise StoreError(
+            f"There is no store at {path} yet: run `evalkit ingest` for a round first."
+        ) from None
+    index = Path(place_dir) / FILES_INDEX
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        stored = json.loads(index.read_text(encoding="utf-8"))
+        if stored["store"] == [stat.st_size, stat.st_mtime_ns]:
+            return [(int(r), str(k), str(s)) for r, k, s in stored["files"]]
+    return remember_files(place_dir)
+
+
+def remember_files(place_dir: str | Path) -> list[tuple[int, str, str]]:
+    """Read the active files from the store and keep them in :data:`FILES_INDEX` (called after
+    every write to the store; planning reads the index)."""
+    from evalkit._io import write_json
+
+    path = store_path(place_dir)
+    files = read_files(place_dir)
+    files = files[files["active"]]
+    rows = sorted(
+        (int(r), str(k), str(s))
+        for r, k, s in zip(files["round"], files["kind"], files["sha256"], strict=True)
+    )
+    stat = path.stat()
+    with contextlib.suppress(OSError):  # a place this process may read but not write
+        write_json(
+            Path(place_dir) / FILES_INDEX,
+            {"store": [stat.st_size, stat.st_mtime_ns], "files": [list(r) for r in rows]},
+        )
+    return rows

@@ -177,9 +177,8 @@ def _plan_place(
 ) -> tuple[Plan, tuple[Place, list[int]]]:
     from evalkit.data import store
 
-    files = store.read_files(place.dir)
-    files = files[files["active"]]
-    ingested = sorted(int(r) for r in files.loc[files["kind"] == "ratings", "round"].unique())
+    files = store.active_files(place.dir)
+    ingested = sorted({r for r, kind, _ in files if kind == "ratings"})
     trajectory_wanted = rounds is None
     if rounds is None:
         rounds = ingested

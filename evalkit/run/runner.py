@@ -60,18 +60,19 @@ def run_jobs(
     """Execute the jobs that are not up to date, in parallel; a failure does not stop the others.
 
 
-    Every job's parameters are checked against its notebook's declarations first, so a bad one
-    fails before any kernel starts. The place trends the jobs read are computed first, once each
-    (:func:`~evalkit.reports.assessments.place_trends`), and a job starts once its trends are
+    Every job to run has its parameters checked against its notebook's declarations first, so a
+    bad one fails before any kernel starts. The place trends the jobs read are computed first,
+    once each (:func:`~evalkit.reports.assessments.place_trends`), and a job starts once its
+    trends are
     ready: every report then reads the same verdicts. ``scheduler`` runs the work on a Dask
     cluster instead of local processes (see :mod:`evalkit.run.cluster`; ``security`` for
     ``tls://``), reached before anything in ``outputs/`` changes. Returns one result per job, in
     the order given; jobs already up to date are not executed (unless ``force``) and have status
     ``"up to date"``.
     """
-    for job in jobs:
-        check_parameters(job.notebook, {**job.parameters, "summary_path": ""})
     todo = [job for job in jobs if force or not job.up_to_date()]
+    for job in todo:  # an up-to-date job ran with exactly these parameters and this notebook
+        check_parameters(job.notebook, {**job.parameters, "summary_path": ""})
     results = {job.name: JobResult(job, "up to date", 0.0) for job in jobs if job not in todo}
     if todo:
         from tqdm.auto import tqdm

@@ -8,88 +8,58 @@ readable tables. Nothing here reads raw ratings: every number comes from a table
 already been checked against the privacy threshold.
 """
 
-from evalkit.words.network import (
-    describe_network,
-    network_points,
-    network_rounds_table,
-    network_table,
-)
-from evalkit.words.numbers import format_p, join_names
-from evalkit.words.programme import (
-    comparison_table,
-    comparison_title,
-    hidden_note,
-    how_to_read_programme,
-    places_chart_alt,
-    places_table,
-    programme_overview,
-)
-from evalkit.words.round import (
-    agreement_notes,
-    box,
-    change_table,
-    gaps_table,
-    headline,
-    heatmap_alt,
-    heatmap_title,
-    how_to_read,
-    index_table,
-    levels_alt,
-    levels_title,
-    quality_notes,
-    question_points,
-    respondents_sentence,
-    responses_table,
-    suppression_note,
-)
-from evalkit.words.shapes import SHAPE_WORDS
-from evalkit.words.stories import quotes_table, words_points
-from evalkit.words.trajectory import (
-    early_warning_note,
-    events_table,
-    how_to_read_trajectory,
-    trajectory_overview,
-    trajectory_table,
-    trajectory_title,
-)
+from importlib import import_module
 
-__all__ = [
-    "SHAPE_WORDS",
-    "agreement_notes",
-    "box",
-    "change_table",
-    "comparison_table",
-    "comparison_title",
-    "describe_network",
-    "early_warning_note",
-    "events_table",
-    "format_p",
-    "gaps_table",
-    "headline",
-    "heatmap_alt",
-    "heatmap_title",
-    "hidden_note",
-    "how_to_read",
-    "how_to_read_programme",
-    "how_to_read_trajectory",
-    "index_table",
-    "join_names",
-    "levels_alt",
-    "levels_title",
-    "network_points",
-    "network_rounds_table",
-    "network_table",
-    "places_chart_alt",
-    "places_table",
-    "programme_overview",
-    "quality_notes",
-    "question_points",
-    "quotes_table",
-    "respondents_sentence",
-    "responses_table",
-    "suppression_note",
-    "trajectory_overview",
-    "trajectory_table",
-    "trajectory_title",
-    "words_points",
-]
+# Each name is imported from its module when first used, so that reading one word costs little.
+_MODULES = {
+    "SHAPE_WORDS": "evalkit.words.shapes",
+    "agreement_notes": "evalkit.words.round",
+    "box": "evalkit.words.round",
+    "change_table": "evalkit.words.round",
+    "comparison_table": "evalkit.words.programme",
+    "comparison_title": "evalkit.words.programme",
+    "describe_network": "evalkit.words.network",
+    "early_warning_note": "evalkit.words.trajectory",
+    "events_table": "evalkit.words.trajectory",
+    "format_p": "evalkit.words.numbers",
+    "gaps_table": "evalkit.words.round",
+    "headline": "evalkit.words.round",
+    "heatmap_alt": "evalkit.words.round",
+    "heatmap_title": "evalkit.words.round",
+    "hidden_note": "evalkit.words.programme",
+    "how_to_read": "evalkit.words.round",
+    "how_to_read_programme": "evalkit.words.programme",
+    "how_to_read_trajectory": "evalkit.words.trajectory",
+    "index_table": "evalkit.words.round",
+    "join_names": "evalkit.words.numbers",
+    "levels_alt": "evalkit.words.round",
+    "levels_title": "evalkit.words.round",
+    "network_points": "evalkit.words.network",
+    "network_rounds_table": "evalkit.words.network",
+    "network_table": "evalkit.words.network",
+    "places_chart_alt": "evalkit.words.programme",
+    "places_table": "evalkit.words.programme",
+    "programme_overview": "evalkit.words.programme",
+    "quality_notes": "evalkit.words.round",
+    "question_points": "evalkit.words.round",
+    "quotes_table": "evalkit.words.stories",
+    "respondents_sentence": "evalkit.words.round",
+    "responses_table": "evalkit.words.round",
+    "suppression_note": "evalkit.words.round",
+    "trajectory_overview": "evalkit.words.trajectory",
+    "trajectory_table": "evalkit.words.trajectory",
+    "trajectory_title": "evalkit.words.trajectory",
+    "words_points": "evalkit.words.stories",
+}
+
+__all__ = sorted(_MODULES)
+
+
+def __getattr__(name: str):
+    if name in _MODULES:
+        return getattr(import_module(_MODULES[name]), name)
+    raise AttributeError(f"module 'evalkit.words' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_MODULES})
