@@ -87,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         from evalkit.run.notebooks import notebook_path
         from evalkit.run.params import describe_parameters
 
-        path = notebook_path(args.help_notebook)
+        path = notebook_path(args.help_notebook, args.notebooks)
         print(describe_parameters(path))
         return 0
     if args.dir is None:
@@ -95,6 +95,8 @@ def _run(args: argparse.Namespace) -> int:
             "give a place folder or a programme folder, e.g. 'evalkit run data/demo'."
         )
     rounds = None if args.all or args.round is None else [args.round]
+    from evalkit.config import formats_from_text
+
     scheduler = args.scheduler or os.environ.get("EVALKIT_SCHEDULER") or None
     security = None
     if scheduler is not None:
@@ -111,6 +113,8 @@ def _run(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         scheduler=scheduler,
         security=security,
+        formats=formats_from_text(args.formats) if args.formats else None,
+        notebooks=args.notebooks or os.environ.get("EVALKIT_NOTEBOOKS") or None,
     )
     failed = [r for r in results if not r.ok]
     counts = {s: sum(r.status == s for r in results) for s in ("ok", "up to date", "failed")}
@@ -128,6 +132,30 @@ def _run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return 1
+    return 0
+
+
+_KINDS = {
+    "round": "one report per round",
+    "trajectory": "one report per place, over its rounds",
+    "programme": "one report for the programme",
+}
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from evalkit.run.notebooks import copy_notebooks, notebook_kind
+
+    copies = copy_notebooks(args.dir, force=args.force)
+    print(f"Copied {len(copies)} notebooks to {args.dir}:")
+    for path in copies:
+        kind = notebook_kind(path)
+        what = _KINDS.get(kind, "not a report: evalkit run leaves it alone")
+        print(f"  {path.name:<22} {what}")
+    print(
+        f"Edit them, or add your own beside them, and run them with "
+        f"'evalkit run PLACE --notebooks {args.dir}' (or 'notebooks: {args.dir}' in place.yml, "
+        "relative to the place folder)."
+    )
     return 0
 
 
@@ -377,6 +405,19 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="parallel notebooks (default: cores)"
     )
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
+    run.add_argument(
+        "--formats",
+        metavar="LIST",
+        help="what each report is written as, e.g. html,pdf,docx (default: each place's "
+        "formats in place.yml, else html); PDFs need Chromium",
+    )
+    run.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help="a folder of report notebooks of your own, run in place of the built-ins of the "
+        "same name and beside the others (default: each place's notebooks: in place.yml, or "
+        "$EVALKIT_NOTEBOOKS); 'evalkit notebooks copy DIR' makes one to start from",
+    )
     run.add_argument("--force", action="store_true", help="re-execute even what is up to date")
     run.add_argument(
         "--help-notebook", metavar="NAME", help="list a notebook's parameters (e.g. round_report)"
@@ -395,6 +436,22 @@ def _parser() -> argparse.ArgumentParser:
     cluster.add_argument("--tls-cert", metavar="FILE", help="this client's certificate")
     cluster.add_argument("--tls-key", metavar="FILE", help="this client's private key")
     run.set_defaults(handler=_run)
+
+    notebooks = commands.add_parser(
+        "notebooks", help="copy the built-in report notebooks to make reports of your own"
+    )
+    notebook_commands = notebooks.add_subparsers(dest="action", required=True, metavar="ACTION")
+    copy = notebook_commands.add_parser(
+        "copy",
+        help="copy the built-in notebooks into a folder to start from",
+        description="Copy evalkit's notebooks into DIR. A notebook there with the name of a "
+        "built-in one runs in its place; any other notebook whose parameters cell declares "
+        "place and round (one report per round), place and through_round (one per place) or "
+        "places (one for the programme) runs beside them.",
+    )
+    copy.add_argument("dir", help="the folder to copy them into (made if missing)")
+    copy.add_argument("--force", action="store_true", help="overwrite notebooks already there")
+    copy.set_defaults(handler=_notebooks)
     log = commands.add_parser(
         "log", help="record a workshop decision (or another event) in the learning log"
     )

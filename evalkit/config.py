@@ -23,21 +23,27 @@ __all__ = [
     "FRAMEWORK_KEYS",
     "PLACE_FILE",
     "PLACE_KEYS",
+    "PROGRAMME_FILE",
+    "PROGRAMME_KEYS",
     "Behaviour",
     "Framework",
     "Organisation",
     "Round",
     "Place",
+    "Programme",
     "load_framework",
     "load_place",
+    "load_programme",
     "store_path",
     "raw_dir",
 ]
 
 FRAMEWORKS_DIR = Path(__file__).parent / "frameworks"
 PLACE_FILE = "place.yml"
+PROGRAMME_FILE = "programme.yml"
 STORE_FILE = "store.duckdb"
 DEFAULT_K_MIN = 5
+DEFAULT_COUNTRY = "GB"  # where phone numbers written without +44 or 0044 belong
 
 #: The four sectors of the demo and of most places, in the order reports show them.
 DEFAULT_SECTORS = {
@@ -143,6 +149,11 @@ class Place:
     k_min: int = DEFAULT_K_MIN
     invited: dict = field(default_factory=dict)
     allow_fraction_ratings: bool = False  # read a rating written "7/10" as 7
+    redact: tuple[str, ...] = field(default=(), repr=False)  # people's names masked in quotes
+    country: str = DEFAULT_COUNTRY  # region of phone numbers written without a country code
+    formats: tuple[str, ...] | None = None  # what each report is written as (None: not set)
+    paper: str | None = None  # the PDF's paper size, a4 or letter (None: not set)
+    notebooks: Path | None = None  # a folder of the place's own report notebooks
 
     @property
     def round_numbers(self) -> list[int]:
@@ -180,6 +191,13 @@ def raw_dir(place_dir: str | Path, round_number: int | None = None) -> Path:
     return base if round_number is None else base / f"round-{round_number:02d}"
 
 
+def _known_country(code) -> bool:
+    """Whether ``code`` is a region phonenumbers knows (imported only for a place that says)."""
+    from phonenumbers import SUPPORTED_REGIONS
+
+    return isinstance(code, str) and code.upper() in SUPPORTED_REGIONS
+
+
 def _normalise(text: str) -> str:
     return " ".join(str(text).casefold().split())
 
@@ -197,7 +215,16 @@ PLACE_KEYS = (
     "organisations",
     "invited",
     "allow_fraction_ratings",
+    "redact",
+    "country",
+    "formats",
+    "paper",
+    "notebooks",
 )
+#: The settings a programme folder's optional ``programme.yml`` may hold.
+PROGRAMME_KEYS = ("name", "formats", "paper", "notebooks")
+#: What a report can be written as, besides its HTML page.
+REPORT_FORMATS = ("html", "pdf", "docx")
 #: The settings a framework file may hold.
 FRAMEWORK_KEYS = ("id", "name", "version", "scale", "groups", "behaviours", "description")
 _SCALE_KEYS = ("min", "max", "strongly_present", "largely_absent", "low_label", "high_label")
@@ -548,6 +575,31 @@ def _invited(check: _Checker, raw, sectors: dict, roles: dict) -> dict:
     )
 
 
+def report_formats(check, value, name: str = "formats") -> tuple[str, ...]:
+    """A list of report formats (html, pdf, docx), html always among them."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        check.add(name, value, "should be a list of formats", "Write e.g. 'formats: [html, pdf]'.")
+        return ("html",)
+    wanted = [str(f).strip().lower() for f in items]
+    unknown = [f for f in wanted if f not in REPORT_FORMATS]
+    for f in unknown:
+        check.add(name, f, "is not a report format", f"Use any of: {', '.join(REPORT_FORMATS)}.")
+    return tuple(f for f in REPORT_FORMATS if f == "html" or f in wanted)
+
+
+def formats_from_text(text: str) -> tuple[str, ...]:
+    """``--formats html,pdf,docx`` as a tuple of formats (html always included).
+
+    >>> formats_from_text("pdf, docx")
+    ('html', 'pdf', 'docx')
+    """
+    check = _Checker(Path("--formats"), _Lines(""))
+    formats = report_formats(check, text, "--formats")
+    check.raise_if_any()
+    return formats
+
+
 def load_place(place_dir: str | Path) -> Place:
     """Load and check ``place.yml`` in a place folder.
 
@@ -578,6 +630,23 @@ def load_place(place_dir: str | Path) -> Place:
             fractions,
             "must be true or false",
             "Write 'allow_fraction_ratings: true' to read a rating written '7/10' as 7.",
+        )
+    redact = data.get("redact")
+    redact = [] if redact is None else redact
+    if not isinstance(redact, list) or not all(isinstance(n, str) and n.strip() for n in redact):
+        check.add(
+            "redact",
+            redact,
+            "must be a list of people's names",
+            "Write e.g. 'redact: [Jo Bloggs, Bloggs]', one name (or form of a name) each.",
+        )
+    country = data.get("country", DEFAULT_COUNTRY)
+    if country != DEFAULT_COUNTRY and not _known_country(country):
+        check.add(
+            "country",
+            country,
+            "is not a two-letter country code",
+            "Use e.g. 'country: GB' (United Kingdom), 'IE' (Ireland) or 'US'.",
         )
 
     rounds: list[Round] = []
@@ -647,6 +716,7 @@ def load_place(place_dir: str | Path) -> Place:
             seen_keys[norm] = oid
         organisations.append(Organisation(oid, oname, sector, aliases))
     invited = _invited(check, data.get("invited"), sectors, roles)
+    formats, paper, notebooks = _report_settings(check, data, place_dir, "place")
     check.raise_if_any()
     return Place(
         dir=place_dir,
@@ -660,4 +730,67 @@ def load_place(place_dir: str | Path) -> Place:
         k_min=k_min,
         invited=invited,
         allow_fraction_ratings=fractions is True,
+        redact=tuple(n.strip() for n in redact) if isinstance(redact, list) else (),
+        country=country.upper() if isinstance(country, str) else DEFAULT_COUNTRY,
+        formats=formats,
+        paper=paper,
+        notebooks=notebooks,
     )
+
+
+def _report_settings(check, data: dict, folder: Path, what: str) -> tuple:
+    """``formats``, ``paper`` and ``notebooks`` of a place.yml or programme.yml (None if unset)."""
+    formats = None
+    if "formats" in data:
+        formats = report_formats(check, data["formats"])
+    paper = data.get("paper")
+    if paper is not None and paper not in ("a4", "letter"):
+        check.add("paper", paper, "should be a4 or letter", "Write 'paper: a4' or 'paper: letter'.")
+        paper = None
+    notebooks = data.get("notebooks")
+    if notebooks is not None:
+        if not isinstance(notebooks, str) or not (folder / notebooks).is_dir():
+            check.add(
+                "notebooks",
+                notebooks,
+                "is not a folder",
+                f"Give the folder of the {what}'s own notebooks, relative to the {what} folder "
+                "('evalkit notebooks copy DIR' makes one to start from).",
+            )
+            notebooks = None
+        else:
+            notebooks = (folder / notebooks).resolve()
+    return formats, paper, notebooks
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme folder's settings from its optional ``programme.yml``: a name for the
+    programme view, and the formats, paper and notebooks of every report in it that its place
+    does not set itself."""
+
+    dir: Path
+    name: str = ""
+    formats: tuple[str, ...] | None = None
+    paper: str | None = None
+    notebooks: Path | None = None
+
+
+def load_programme(directory: str | Path) -> Programme:
+    """Load and check a programme folder's ``programme.yml``; no file means no settings.
+
+    >>> load_programme(".").formats is None
+    True
+    """
+    directory = Path(directory)
+    path = directory / PROGRAMME_FILE
+    if not path.is_file():
+        return Programme(directory)
+    data, lines = _read_yaml(path)
+    check = _Checker(path, lines)
+    check.known(data, PROGRAMME_KEYS)
+    name = data.get("name", "")
+    check.kind(name, "name", str)
+    formats, paper, notebooks = _report_settings(check, data, directory, "programme")
+    check.raise_if_any()
+    return Programme(directory, str(name or ""), formats, paper, notebooks)

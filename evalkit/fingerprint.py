@@ -67,7 +67,9 @@ def place_sha256(place, through_round: int | None = None) -> str:
     settings = {
         field.name: getattr(place, field.name)
         for field in dataclasses.fields(place)
-        if field.name not in ("dir", "framework", "rounds", "organisations")
+        # how reports are written and by which notebooks count in each job's own inputs
+        if field.name
+        not in ("dir", "framework", "rounds", "organisations", "formats", "paper", "notebooks")
     }
     settings["rounds"] = [
         (r.number, r.label, r.date)

@@ -7,7 +7,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evalkit.config import Organisation
+
 matplotlib.use("Agg")
+
+#: Organisations with the names and aliases people write (apostrophes, &, accents), for masking.
+NORTHBRIDGE_ORGANISATIONS = tuple(
+    Organisation(*fields)
+    for fields in (
+        ("nb-council", "Northbridge City Council", "public", ("NCC", "Northbridge Council")),
+        ("open-door", "Open Door Homeless Project", "voluntary", ("Open Door",)),
+        ("police", "Northbridge Neighbourhood Policing Team", "public", ("Police",)),
+        ("probation", "Northbridge Probation Service", "public", ("Probation",)),
+        ("icb", "Northbridge and District Integrated Care Board", "public", ("ICB",)),
+        ("womens-centre", "Northbridge Women's Centre", "voluntary", ()),
+        ("harrow", "Harrow & Daughters Builders", "private", ()),
+        ("cafe", "Riverside Recovery Café", "voluntary", ("Riverside Recovery Cafe",)),
+    )
+)
 
 
 @pytest.fixture(autouse=True)

@@ -258,3 +258,29 @@ def test_malformed_place_settings_name_the_key_and_its_line(
     assert message in problem.message and problem.hint
     lines = (place / "place.yml").read_text().splitlines()
     assert line in lines[problem.row - 1]  # before: no line, and for the first two a traceback
+
+
+def test_place_reads_names_to_redact_and_the_country_of_phone_numbers(tmp_path):
+    place = load_place(_place(tmp_path, PLACE))
+    assert (place.redact, place.country) == ((), "GB")
+    place = load_place(
+        _place(tmp_path, {**PLACE, "redact": [" Jo Bloggs ", "Bloggs"], "country": "ie"})
+    )
+    assert (place.redact, place.country) == (("Jo Bloggs", "Bloggs"), "IE")
+    assert "Bloggs" not in repr(place)  # people's names stay out of anything that prints a place
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [
+        ({"redact": "Jo Bloggs"}, "redact"),
+        ({"redact": ["Jo Bloggs", ""]}, "redact"),
+        ({"redact": [{"name": "Jo"}]}, "redact"),
+        ({"country": "UK"}, "country"),
+        ({"country": 44}, "country"),
+    ],
+)
+def test_bad_redact_or_country_is_refused_with_the_setting_named(tmp_path, change, column):
+    with pytest.raises(ValidationError) as caught:
+        load_place(_place(tmp_path, {**PLACE, **change}))
+    assert [p.column for p in caught.value.problems] == [column], caught.value

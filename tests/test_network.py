@@ -91,13 +91,13 @@ def random_ties() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def test_graphs_hold_every_organisation_with_sectors_and_the_deepest_depth(small_ties):
-    networks = organisation_network(small_ties, ORGS)
+    networks = organisation_network(small_ties, ORGS, k_min=0)
     assert list(networks) == [1, 2]
     one = networks[1]
     assert one.round == 1
     for graph in (one.directed, one.undirected):
         assert sorted(graph.nodes) == list("abcde")  # e is an isolate, still a node
-        assert graph.nodes["e"] == {"name": "Elm Centre", "sector": "voluntary"}
+        assert graph.nodes["e"] == {"name": "Elm Centre", "sector": "voluntary", "nameable": True}
     assert one.directed.number_of_edges() == 5
     assert one.undirected.number_of_edges() == 4
     # a->b said coordinating, b->a networking: the undirected tie takes the deeper one
@@ -121,7 +121,7 @@ def test_several_answers_from_one_organisation_keep_the_deepest_and_average_trus
             "trust": [1.0, 5.0, np.nan],
         }
     )
-    edge = organisation_network(ties, ORGS)[1].directed.edges["a", "b"]
+    edge = organisation_network(ties, ORGS, k_min=3)[1].directed.edges["a", "b"]
     assert (edge["depth"], edge["trust"], edge["n_reports"]) == ("cooperating", 3.0, 3)
 
 
@@ -129,15 +129,15 @@ def test_place_organisations_are_accepted_as_well_as_a_frame(small_ties):
     from evalkit.config import Organisation
 
     objects = [Organisation(o.id, o.name, o.sector) for o in ORGS.itertuples()]
-    by_objects = network_indicators(small_ties, objects)
-    pd.testing.assert_frame_equal(by_objects, network_indicators(small_ties, ORGS))
+    by_objects = network_indicators(small_ties, objects, k_min=0)
+    pd.testing.assert_frame_equal(by_objects, network_indicators(small_ties, ORGS, k_min=0))
 
 
 def test_a_round_without_ties_is_all_isolates(small_ties):
-    networks = organisation_network(small_ties, ORGS, rounds=[1, 2, 3])
+    networks = organisation_network(small_ties, ORGS, rounds=[1, 2, 3], k_min=0)
     assert networks[3].undirected.number_of_edges() == 0
     assert networks[3].undirected.number_of_nodes() == 5
-    row = network_indicators(small_ties, ORGS, rounds=[3]).iloc[0]
+    row = network_indicators(small_ties, ORGS, rounds=[3], k_min=0).iloc[0]
     assert row["n_ties"] == 0 and row["density"] == 0 and row["n_isolates"] == 5
     assert np.isnan(row["ei_index"]) and np.isnan(row["reciprocity"])
 
@@ -164,7 +164,7 @@ def test_bad_ties_raise_our_error(small_ties, change, message):
 def test_network_summary_is_json_ready(small_ties):
     import json
 
-    indicators = network_indicators(small_ties, ORGS, rounds=[1, 2, 3])
+    indicators = network_indicators(small_ties, ORGS, rounds=[1, 2, 3], k_min=0)
     summary = network_summary(indicators, 1)
     assert list(summary) == NETWORK_COLUMNS[1:]
     assert json.loads(json.dumps(summary)) == summary
@@ -176,7 +176,7 @@ def test_network_summary_is_json_ready(small_ties):
 
 
 def test_indicators_of_the_hand_worked_example(small_ties):
-    table = network_indicators(small_ties, ORGS)
+    table = network_indicators(small_ties, ORGS, k_min=0)
     assert list(table.columns) == NETWORK_COLUMNS
     one, two = table.iloc[0], table.iloc[1]
 
@@ -225,7 +225,7 @@ def test_ei_index_and_cross_sector_share_are_one_measure():
             "depth": "networking",
         }
     )
-    row = network_indicators(ties, ORGS).iloc[0]
+    row = network_indicators(ties, ORGS, k_min=0).iloc[0]
     assert row["ei_index"] == pytest.approx(-0.5)
     assert row["cross_sector_share"] == pytest.approx(0.25)
     assert row["ei_index"] == pytest.approx(2 * row["cross_sector_share"] - 1)
@@ -237,7 +237,7 @@ def test_a_star_is_fully_centralised_and_a_ring_not_at_all():
     # centre degree 4, leaves 1: 4 * (4 - 1) / ((5 - 1)(5 - 2)) = 12 / 12 = 1
     ring = pd.DataFrame({"round": 2, "organisation": list("abcde"), "partner": list("bcdea")})
     ties = pd.concat([star, ring]).assign(depth="networking")
-    table = network_indicators(ties, orgs)
+    table = network_indicators(ties, orgs, k_min=0)
     assert table["degree_centralisation"].tolist() == pytest.approx([1.0, 0.0])
     # one sector only: no tie crosses sectors, E-I is -1
     assert table["ei_index"].tolist() == [-1.0, -1.0]
@@ -248,8 +248,8 @@ def test_a_star_is_fully_centralised_and_a_ring_not_at_all():
 
 def test_indicators_match_networkx(random_ties):
     ties, orgs = random_ties
-    table = network_indicators(ties, orgs).set_index("round")
-    for r, network in organisation_network(ties, orgs).items():
+    table = network_indicators(ties, orgs, k_min=0).set_index("round")
+    for r, network in organisation_network(ties, orgs, k_min=0).items():
         row, graph = table.loc[r], network.undirected
         assert row["density"] == pytest.approx(nx.density(graph))
         assert row["reciprocity"] == pytest.approx(nx.reciprocity(network.directed))
@@ -265,9 +265,9 @@ def test_indicators_match_networkx(random_ties):
 
 def test_brokers_are_networkx_betweenness_highest_first(random_ties):
     ties, orgs = random_ties
-    graph = organisation_network(ties, orgs)[2].undirected
+    graph = organisation_network(ties, orgs, k_min=0)[2].undirected
     expected = nx.betweenness_centrality(graph)
-    top = brokers(ties, orgs, round=2, n=4)
+    top = brokers(ties, orgs, round=2, n=4, k_min=0)
     assert list(top.columns) == BROKER_COLUMNS
     assert top["rank"].tolist() == [1, 2, 3, 4]
     assert top["betweenness"].is_monotonic_decreasing
@@ -281,7 +281,7 @@ def test_brokers_are_networkx_betweenness_highest_first(random_ties):
 def test_brokers_of_the_hand_worked_example(small_ties):
     # Round 2: b lies on the only shortest paths e-a, e-c, e-d (3 of the 4 * 3 / 2 = 6 pairs
     # not involving b), and on one of the two paths a-d (a-b-d, a-c-d): 3.5 / 6 = 0.5833.
-    top = brokers(small_ties, ORGS, round=2)
+    top = brokers(small_ties, ORGS, round=2, k_min=0)
     assert top.loc[0, "name"] == "Birch Trust"
     assert top.loc[0, "betweenness"] == pytest.approx(3.5 / 6)
     # organisations on no shortest path are not brokers: e (a leaf) never comes back
@@ -292,7 +292,7 @@ def test_brokers_of_the_hand_worked_example(small_ties):
 
 
 def test_churn_of_the_hand_worked_example(small_ties):
-    churn = tie_churn(small_ties, ORGS)
+    churn = tie_churn(small_ties, ORGS, k_min=0)
     assert list(churn.columns) == CHURN_COLUMNS
     row = churn.iloc[0]
     # round 1: ab coordinating, ac cooperating, cd collaborating, ad networking
@@ -300,17 +300,18 @@ def test_churn_of_the_hand_worked_example(small_ties):
     # new: bc, bd, be (3); lost: ad (1); ab deepened, ac weakened, cd unchanged
     assert (row["round_from"], row["round_to"]) == (1, 2)
     assert row[["new", "lost", "deepened", "weakened", "unchanged"]].tolist() == [3, 1, 1, 1, 1]
+    assert row["depth_hidden"] == 0
     assert (row["n_ties_from"], row["n_ties_to"]) == (4, 6)
 
 
 def test_churn_adds_up(random_ties):
     ties, orgs = random_ties
-    churn = tie_churn(ties, orgs)
+    churn = tie_churn(ties, orgs, k_min=0)
     assert churn["round_to"].tolist() == [2, 3]
-    both = churn["deepened"] + churn["weakened"] + churn["unchanged"]
+    both = churn["deepened"] + churn["weakened"] + churn["unchanged"] + churn["depth_hidden"]
     assert (churn["n_ties_to"] == churn["n_ties_from"] + churn["new"] - churn["lost"]).all()
     assert (churn["n_ties_from"] == both + churn["lost"]).all()
-    sizes = network_indicators(ties, orgs)["n_ties"].tolist()
+    sizes = network_indicators(ties, orgs, k_min=0)["n_ties"].tolist()
     assert churn["n_ties_from"].tolist() == sizes[:-1]
     assert churn["n_ties_to"].tolist() == sizes[1:]
 
@@ -333,6 +334,113 @@ def test_no_respondent_id_reaches_any_output(small_ties):
             text += repr(graph.graph)
     assert SECRET not in text
     assert "respondent" not in text
+
+
+# Round 1: five people of a (Ash Council) report a-b, one of them a-c too; one person of b
+# reports b-a and b-d, one of c reports c-d. With k_min 5 only a's answers carry depth and trust.
+FEW = pd.DataFrame(
+    [(1, f"{SECRET}a{i}", "a", "b", "coordinating", 4.0) for i in range(5)]
+    + [
+        (1, f"{SECRET}a0", "a", "c", "cooperating", 3.0),
+        (1, f"{SECRET}b0", "b", "a", "collaborating", 1.0),
+        (1, f"{SECRET}b0", "b", "d", "collaborating", 2.0),
+        (1, f"{SECRET}c0", "c", "d", "networking", np.nan),
+    ],
+    columns=["round", "respondent", "organisation", "partner", "depth", "trust"],
+)
+
+
+def test_depth_and_trust_come_only_from_organisations_with_k_min_people():
+    one = organisation_network(FEW, ORGS, k_min=5)[1]
+    assert one.directed.edges["a", "b"]["depth"] == "coordinating"
+    assert one.directed.edges["a", "b"]["trust"] == 4.0
+    for edge in (("b", "a"), ("b", "d"), ("c", "d")):  # one person's answers
+        assert one.directed.edges[edge]["depth"] is None
+        assert np.isnan(one.directed.edges[edge]["trust"])
+    # a-b was reported by both sides: it keeps a's depth, not b's one person's deeper one
+    tie = one.undirected.edges["a", "b"]
+    assert (tie["depth"], tie["trust"], tie["reciprocated"]) == ("coordinating", 4.0, True)
+    assert one.undirected.edges["b", "d"]["depth"] is None
+    assert [n for n, named in one.undirected.nodes(data="nameable") if named] == ["a"]
+    # with k_min 1 everything is shown, as before
+    everything = organisation_network(FEW, ORGS, k_min=1)[1].undirected.edges["a", "b"]
+    assert everything["depth"] == "collaborating"
+
+
+def test_indicators_mix_only_the_depths_and_trust_shown():
+    row = network_indicators(FEW, ORGS, k_min=5).iloc[0]
+    # ties ab, ac, bd, cd: depth shown for ab (coordinating) and ac (cooperating)
+    assert row["n_ties"] == 4 and row["depth_shown"] == 0.5
+    assert [row[f"depth_{d}"] for d in DEPTHS] == [0, 0.5, 0.5, 0]
+    assert row["mean_trust"] == pytest.approx((4 * 5 + 3) / 6)  # b's 1 and 2 left out
+    everything = network_indicators(FEW, ORGS, k_min=0).iloc[0]
+    assert everything["depth_shown"] == 1 and everything["mean_trust"] == pytest.approx(26 / 8)
+
+
+def test_churn_counts_depth_changes_only_where_both_rounds_show_the_depth():
+    later = FEW.assign(round=2, depth="networking")  # every tie weakened or unchanged...
+    ties = pd.concat([FEW, later], ignore_index=True)
+    row = tie_churn(ties, ORGS, k_min=5).iloc[0]
+    # ab coordinating -> networking and ac cooperating -> networking: 2 weakened; bd and cd
+    # come from one person each: their change is not told
+    assert row[["deepened", "weakened", "unchanged", "depth_hidden"]].tolist() == [0, 2, 0, 2]
+    assert tie_churn(ties, ORGS, k_min=0).iloc[0]["weakened"] == 3  # bd's collaborating too
+
+
+def test_brokers_and_map_labels_name_only_organisations_with_k_min_people():
+    from evalkit.plots.network import plot_network_map, stable_positions
+
+    # a, b, c and d form a square (ab, ac, bd, cd): each brokers one pair equally
+    assert brokers(FEW, ORGS, round=1, k_min=0)["organisation"].tolist() == list("abcd")
+    named = brokers(FEW, ORGS, round=1, k_min=5)
+    assert named["organisation"].tolist() == ["a"] and named["rank"].tolist() == [1]
+    assert brokers(FEW, ORGS, round=1, k_min=6).empty
+    networks = organisation_network(FEW, ORGS, k_min=5)
+    ax = plot_network_map(networks[1], stable_positions(networks), n_labels=3)
+    assert [t.get_text() for t in ax.texts] == ["Ash Council"]
+
+
+def _drawn_ties(ax) -> list[tuple[float, str, int]]:
+    """(line width, dashed or solid, number of ties) of each group of ties on a map."""
+    from matplotlib.collections import LineCollection
+
+    drawn = []
+    for lines in ax.collections:
+        if isinstance(lines, LineCollection):
+            dashed = lines.get_linestyle()[0][1] is not None
+            drawn.append(
+                (round(float(lines.get_linewidth()[0]), 3), dashed, len(lines.get_segments()))
+            )
+    return drawn
+
+
+def test_a_single_respondents_answers_never_shape_the_map():
+    """The defect of issue 11: maps drew each tie's depth (line width) even when a single person
+    of the reporting organisation gave it."""
+    from evalkit.plots.network import DEPTH_STYLES, HIDDEN_DEPTH_STYLE, plot_network_map
+
+    positions = {o: (i, i % 2) for i, o in enumerate("abcde")}
+    maps = []
+    for depth in ("networking", "collaborating"):  # what b's one person said of b-d
+        ties = FEW.assign(depth=FEW["depth"].where(FEW["respondent"] != f"{SECRET}b0", depth))
+        network = organisation_network(ties, ORGS, k_min=5)[1]
+        ax = plot_network_map(network, positions)
+        maps.append(_drawn_ties(ax))
+        legend = [t.get_text() for t in ax.artists[0].get_texts()]
+        assert legend[-1] == "Not shown (fewer than 5\npeople answered)"
+    assert maps[0] == maps[1]
+    width = {depth: style[0] for depth, style in DEPTH_STYLES.items()}
+    assert maps[0] == [
+        (HIDDEN_DEPTH_STYLE[0], True, 2),  # b-d and c-d, dashed
+        (width["coordinating"], False, 1),  # a-b
+        (width["cooperating"], False, 1),  # a-c
+    ]
+
+
+def test_ties_without_respondents_cannot_be_protected():
+    with pytest.raises(EvalkitError, match="respondent column"):
+        network_indicators(FEW.drop(columns="respondent"), ORGS)
+    assert network_indicators(FEW.drop(columns="respondent"), ORGS, k_min=0)["n_ties"].item() == 4
 
 
 # --- through the change engine -------------------------------------------------------------------
@@ -444,7 +552,7 @@ def _scatter_points(ax) -> set[tuple[float, float]]:
 def test_stable_positions_do_not_depend_on_round_order(small_ties):
     from evalkit.plots.network import stable_positions
 
-    networks = organisation_network(small_ties, ORGS)
+    networks = organisation_network(small_ties, ORGS, k_min=0)
     positions = stable_positions(networks)
     assert sorted(positions) == list("abcde")
     backwards = stable_positions([networks[2], networks[1]])
@@ -455,14 +563,14 @@ def test_stable_positions_do_not_depend_on_round_order(small_ties):
 def test_network_map_has_a_sector_legend_and_names_only_brokers(small_ties):
     from evalkit.plots.network import plot_network_map, stable_positions
 
-    networks = organisation_network(small_ties, ORGS)
+    networks = organisation_network(small_ties, ORGS, k_min=0)
     positions = stable_positions(networks)
     sectors = {"public": "Public sector", "voluntary": "Voluntary and community"}
     ax = plot_network_map(networks[2], positions, sectors=sectors, title="Round 2")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["Public sector", "Voluntary and community"]
     texts = [t.get_text() for t in ax.texts]
-    top = brokers(small_ties, ORGS, round=2, n=3)["name"].tolist()
+    top = brokers(small_ties, ORGS, round=2, n=3, k_min=0)["name"].tolist()
     assert texts == top  # only brokers are named, by organisation name, never by id
     assert not set(texts) & set(ORGS["id"])
     bare = plot_network_map(networks[2], positions, n_labels=0, legend=False)
@@ -474,7 +582,7 @@ def test_maps_keep_organisations_in_place_across_rounds(small_ties):
 
     from evalkit.plots.network import plot_network_map, stable_positions
 
-    networks = organisation_network(small_ties, ORGS)
+    networks = organisation_network(small_ties, ORGS, k_min=0)
     positions = stable_positions(networks)
     expected = {(round(x, 9), round(y, 9)) for x, y in positions.values()}
     _, axes = plt.subplots(1, 2)
@@ -499,8 +607,11 @@ def test_small_multiples_show_each_round_with_one_legend(demo_network, demo_plac
     assert titles == [f"Round {r}: {n_ties[r]} ties" for r in (1, 4, 8)]
     (legend,) = fig.legends
     labels = [t.get_text() for t in legend.get_texts()]
-    assert labels[0::2] == list(place.sectors.values())  # first row: sectors
-    assert labels[1::2] == [d.capitalize() for d in DEPTHS]  # second row: depths
+    # first row: sectors (padded), second row: depths, and ties whose depth is not shown
+    assert labels[0::2] == [*place.sectors.values(), " "]
+    assert labels[1::2] == [d.capitalize() for d in DEPTHS] + [
+        "Not shown (fewer than 5\npeople answered)"
+    ]
     points = [_scatter_points(ax) for ax in fig.axes if ax.get_title(loc="left")]
     assert points[0] == points[1] == points[2]
     assert len(points[0]) == len(place.organisations)

@@ -10,7 +10,8 @@ import yaml
 
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-CONDA_NAMES = {"python-duckdb": "duckdb"}
+# conda-forge names for the same packages; pypandoc-binary is pypandoc with pandoc inside it
+CONDA_NAMES = {"python-duckdb": "duckdb", "pypandoc": "pypandoc-binary"}
 
 
 def _name(requirement: str) -> str:
@@ -23,7 +24,7 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
     pip_names |= {_name(r) for extra in project["optional-dependencies"].values() for r in extra}
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     conda_names = {CONDA_NAMES.get(_name(d), _name(d)) for d in conda if isinstance(d, str)}
-    assert conda_names - {"python", "pip"} == pip_names
+    assert conda_names - {"python", "pip", "pandoc"} == pip_names
 
 
 def test_there_are_notebooks():

@@ -165,3 +165,27 @@ def test_readers_are_read_only_and_can_share_the_store(place):
     finally:
         con.close()
     assert (place / "store.duckdb").read_bytes() == before
+
+
+def test_the_files_index_sees_what_a_killed_process_left_in_the_write_ahead_log(place, tmp_path):
+    """A process killed after committing leaves its data in ``store.duckdb.wal``, not in the
+    store's file: the index of active files must not be taken as current then."""
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "place"
+    shutil.copytree(place, copy)
+    before = store.active_files(copy)  # read from the store, and the index written
+    assert (copy / store.FILES_INDEX).exists() and any(f[:2] == (2, "ties") for f in before)
+    script = (
+        "import duckdb, os, sys\n"
+        "con = duckdb.connect(sys.argv[1])\n"
+        "con.execute(\"UPDATE files SET active = false WHERE round = 2 AND kind = 'ties'\")\n"
+        "os._exit(0)  # no checkpoint: the change stays in the write-ahead log\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(copy / "store.duckdb")], check=True)
+    assert (copy / "store.duckdb.wal").exists()
+    after = store.active_files(copy)
+    assert not any(f[:2] == (2, "ties") for f in after)
+    assert len(after) == len(before) - 1

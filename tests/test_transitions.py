@@ -4,11 +4,12 @@ the balance tests against scipy and statsmodels, and the alluvial chart."""
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.contingency_tables import SquareTable
@@ -105,28 +106,43 @@ def test_counts_match_the_hand_worked_panel(hand_ratings):
     assert not table["suppressed"].any()
 
 
-def test_small_cells_are_suppressed_with_a_second_cell_where_one_would_be_recoverable(
-    hand_ratings,
-):
+def test_small_cells_are_hidden_with_others_until_they_hold_k_min_people(hand_ratings):
     table = transition_matrix(hand_ratings, FRAMEWORK, k_min=5)
-    # Step 1. absent [6, 2, 1]: 2 and 1 hidden (two cells, sum 3: not recoverable).
-    # between [1, 7, 5]: only the 1 is small, so the smaller shown cell (5) goes too.
-    # strong [0, 1, 5]: 0 and 1 hidden (sum 1 shared by two cells).
-    expected = np.array([[6, NAN, NAN], [NAN, 7, NAN], [NAN, NAN, 5]])
+    # Step 1. absent [6, 2, 1]: 2 and 1 hold 3 people, fewer than 5, so the 6 goes too.
+    # between [1, 7, 5]: the 1 and the smaller shown cell (5) hold 6 together.
+    # strong [0, 1, 5]: 0 and 1 hold 1 person: the 5 goes too.
+    expected = np.array([[NAN] * 3, [NAN, 7, NAN], [NAN] * 3])
     np.testing.assert_array_equal(_matrix(table, 1), expected)
     np.testing.assert_array_equal(_matrix(table, 1, "n_from")[:, 0], [9, 13, 6])
-    # Step 2. absent [0, 6, 0]: the hidden zeros would be known to be 0 from the total, so the
-    # 6 is hidden too; likewise strong [0, 0, 6]; between [0, 3, 7] keeps the 7.
-    expected = np.array([[NAN] * 3, [NAN, NAN, 7], [NAN] * 3])
-    np.testing.assert_array_equal(_matrix(table, 2), expected)
+    # Step 2. absent [0, 6, 0] and strong [0, 0, 6]: hidden zeros hold nobody, so the 6 goes
+    # too; between [0, 3, 7]: 0 and 3 hold 3 people, so the 7 goes too.
+    np.testing.assert_array_equal(_matrix(table, 2), np.full((3, 3), NAN))
+    np.testing.assert_array_equal(_matrix(table, 2, "n_from")[:, 0], [6, 10, 6])
     assert table.attrs["k_min"] == 5
+    # with k_min 2: absent [6, 2, 1] hides the 1 and the 2 (3 people), between [1, 7, 5] the 1
+    # and the 5, strong [0, 1, 5] all; step 2 between [0, 3, 7] hides the 0 and the 3
+    table = transition_matrix(hand_ratings, FRAMEWORK, k_min=2)
+    expected = np.array([[6, NAN, NAN], [NAN, 7, NAN], [NAN] * 3])
+    np.testing.assert_array_equal(_matrix(table, 1), expected)
+    np.testing.assert_array_equal(_matrix(table, 2), [[NAN] * 3, [NAN, NAN, 7], [NAN] * 3])
 
 
-def test_a_row_under_k_min_is_hidden_with_its_total(hand_ratings):
+def test_hidden_cells_beside_a_shown_total_never_pin_down_a_few_people():
+    """The defect of issue 11: a row [6, 0, 2] showed the 6 and the total 8, hiding 0 and 2,
+    so a reader knew that exactly 2 people moved from that level."""
+    counts = np.array([[6, 0, 2], [0, 20, 0], [0, 0, 20]])
+    table = transition_matrix(_ratings_from_counts(counts), FRAMEWORK, k_min=5)
+    first = table[table["level_from"] == LEVELS[0]]
+    assert first["suppressed"].all()
+    assert first["n_from"].tolist() == [8.0] * 3
+
+
+def test_a_row_under_k_min_is_hidden_with_its_total_and_the_next_smallest(hand_ratings):
     table = transition_matrix(hand_ratings, FRAMEWORK, k_min=7)
     step = table[table["round_from"] == 1]
-    assert step["n_from"].isna().tolist() == [False] * 3 + [False] * 3 + [True] * 3
-    assert step.loc[step["level_from"] == LEVELS[2], "suppressed"].all()
+    # totals 9, 13, 6 beside the panel of 28: the 6 alone would be 28 - 9 - 13
+    assert step["n_from"].isna().tolist() == [True] * 3 + [False] * 3 + [True] * 3
+    assert step.loc[step["level_from"] != LEVELS[1], "suppressed"].all()
 
 
 def test_rounds_missing_from_the_data_make_the_step_span_them(hand_ratings):
@@ -172,15 +188,30 @@ def test_balance_matches_the_hand_counts_and_scipy_and_statsmodels(hand_ratings)
 
 
 def test_balance_hides_counts_that_would_undo_the_matrix_suppression(hand_ratings):
-    balance = transition_balance(hand_ratings, FRAMEWORK, k_min=5)
-    # Step 1 with k_min = 5: shown cells 6, 7, 5 and totals 9, 13, 6. n_down = 2 covers the
-    # hidden cells between->absent (1), strong->absent (0) and strong->between (1); the strong
-    # row's hidden cells add to 6 - 5 = 1, so between->absent = 2 - 1 = 1 would be revealed.
+    balance = transition_balance(hand_ratings, FRAMEWORK, k_min=2)
+    # Step 1 with k_min = 2: shown cells 6 (absent->absent) and 7 (between->between), totals
+    # 9, 13 and 6. n_up = 8 = absent->between + absent->strong (9 - 6 = 3) + between->strong,
+    # so between->strong = 5 and between->absent = 13 - 7 - 5 = 1: one person, revealed.
     first = balance.iloc[0]
     assert bool(first["counts_hidden"])
-    assert np.isnan(first["n_up"]) and np.isnan(first["n_down"])
-    assert first["p_value"] == pytest.approx(112 / 1024)  # the test result is still shown
+    assert first[["n_up", "n_down", "n_same", "p_value", "p_adjusted", "bowker_p"]].isna().all()
     assert first["n_panel"] == 28
+    assert (bool(first["lopsided"]), first["direction"]) == (False, "up")
+    # With k_min 5 the 2 who moved down are all in hidden cells: the counts would say that
+    # exactly 2 of the hidden people fell.
+    first = transition_balance(hand_ratings, FRAMEWORK, k_min=5).iloc[0]
+    assert bool(first["counts_hidden"]) and np.isnan(first["n_down"])
+
+
+def test_balance_shows_counts_that_tell_nothing_new():
+    # absent [20, 3, 4]: 3 and 4 hidden (7 together); n_up = 3 + 4 + 6 only repeats the row
+    counts = np.array([[20, 3, 4], [6, 20, 6], [6, 6, 20]])
+    ratings = _ratings_from_counts(counts)
+    assert transition_matrix(ratings, FRAMEWORK, k_min=5)["suppressed"].sum() == 2
+    row = transition_balance(ratings, FRAMEWORK, k_min=5).iloc[0]
+    assert not bool(row["counts_hidden"])
+    assert (row["n_up"], row["n_down"], row["n_same"]) == (13, 18, 60)
+    assert row["p_value"] == pytest.approx(stats.binomtest(13, 31, 0.5).pvalue)
 
 
 def test_balance_is_suppressed_for_a_panel_under_k_min(hand_ratings):
@@ -220,7 +251,7 @@ counts_3x3 = st.lists(st.integers(0, 7), min_size=9, max_size=9).map(
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(counts=counts_3x3, k_min=st.integers(1, 6))
-def test_no_shown_cell_is_small_and_no_suppressed_cell_is_recoverable(counts, k_min):
+def test_no_shown_cell_is_small_and_no_hidden_cells_can_be_worked_out(counts, k_min):
     if counts.sum() == 0:
         return
     table = transition_matrix(_ratings_from_counts(counts), FRAMEWORK, k_min=k_min)
@@ -230,37 +261,55 @@ def test_no_shown_cell_is_small_and_no_suppressed_cell_is_recoverable(counts, k_
     assert np.all(shown_n[~hidden] >= k_min)
     np.testing.assert_array_equal(shown_n[~hidden], counts[~hidden])
     assert np.all(np.isnan(shown_n[hidden]))
+    # the row totals are groups beside the panel: hidden rows hold k_min people together
+    hidden_rows = [i for i in range(3) if np.isnan(totals[i]) and counts[i].sum() > 0]
+    if hidden_rows and counts.sum() >= k_min:
+        assert len(hidden_rows) >= 2 and counts[hidden_rows].sum() >= k_min
     for i in range(3):
         if np.isnan(totals[i]):
-            assert counts[i].sum() < k_min and hidden[i].all()
+            assert hidden[i].all()
             continue
         assert totals[i] == counts[i].sum() >= k_min
+        if not hidden[i].any():
+            continue
         remainder = int(totals[i] - counts[i][~hidden[i]].sum())
         cells = np.flatnonzero(hidden[i])
-        # every way of filling the suppressed cells that agrees with the shown row total
+        # at least k_min people in the hidden cells, which could be spread in several ways
+        assert len(cells) >= 2 and remainder >= k_min
         fillings = list(_compositions(remainder, len(cells)))
         for position in range(len(cells)):
             assert len({filling[position] for filling in fillings}) >= 2
 
 
-def _row_fillings(counts, hidden, row_shown, i, k_min):
-    """Every completion of row i consistent with what the matrix publishes about it."""
-    cells = np.flatnonzero(hidden[i])
-    if row_shown[i]:
-        remainder = int(counts[i].sum() - counts[i][~hidden[i]].sum())
-        totals = [remainder]
-    else:
-        totals = range(k_min)  # a hidden row holds fewer than k_min people
-    for total in totals:
-        for filling in _compositions(total, len(cells)):
-            row = counts[i].copy()
-            row[cells] = filling
-            yield row
+def _blocks(counts, hidden, row_shown) -> list[tuple[list, int]]:
+    """The hidden cells a reader knows the sum of: each shown row's, and the hidden rows'."""
+    blocks = []
+    for i in np.flatnonzero(row_shown):
+        cells = [(i, j) for j in np.flatnonzero(hidden[i])]
+        blocks.append((cells, int(counts[i][hidden[i]].sum())))
+    rows = np.flatnonzero(~row_shown)
+    if len(rows):
+        blocks.append(([(i, j) for i in rows for j in range(3)], int(counts[rows].sum())))
+    return [(cells, total) for cells, total in blocks if cells]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _tables_a_reader_cannot_tell_apart(counts, blocks):
+    """Every table with the same shown cells, shown row totals and panel size."""
+    for fillings in itertools.product(*(_compositions(t, len(c)) for c, t in blocks)):
+        table = counts.copy()
+        for (cells, _), filling in zip(blocks, fillings, strict=True):
+            for cell, value in zip(cells, filling, strict=True):
+                table[cell] = value
+        yield table
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(counts=counts_3x3, k_min=st.integers(2, 5))
-def test_shown_balance_counts_do_not_reveal_a_small_suppressed_cell(counts, k_min):
+def test_shown_balance_counts_pin_down_no_few_people(counts, k_min):
     if counts.sum() < k_min:
         return
     ratings = _ratings_from_counts(counts)
@@ -268,23 +317,25 @@ def test_shown_balance_counts_do_not_reveal_a_small_suppressed_cell(counts, k_mi
     balance = transition_balance(ratings, FRAMEWORK, k_min=k_min).iloc[0]
     hidden = table["suppressed"].to_numpy().reshape(3, 3)
     row_shown = table["n_from"].notna().to_numpy().reshape(3, 3)[:, 0]
-    n_up, n_down = np.triu(counts, 1).sum(), np.tril(counts, -1).sum()
+    blocks = _blocks(counts, hidden, row_shown)
+    size = np.prod([math.comb(t + len(c) - 1, len(c) - 1) for c, t in blocks])
+    assume(size <= 20_000)
     if bool(balance["counts_hidden"]):
         return
-    assert (balance["n_up"], balance["n_down"]) == (n_up, n_down)
-    fillings = [list(_row_fillings(counts, hidden, row_shown, i, k_min)) for i in range(3)]
-    seen_without, seen_with = {}, {}
-    for rows in itertools.product(*fillings):
-        full = np.array(rows)
-        if full.sum() != counts.sum():
-            continue
-        for cell in zip(*np.nonzero(hidden), strict=True):
-            seen_without.setdefault(cell, set()).add(full[cell])
-            if np.triu(full, 1).sum() == n_up and np.tril(full, -1).sum() == n_down:
-                seen_with.setdefault(cell, set()).add(full[cell])
-    for cell, values in seen_with.items():
-        if 0 < counts[cell] < k_min and len(values) == 1:
-            assert len(seen_without[cell]) == 1, f"cell {cell} revealed only by the counts"
+    up, down = np.triu(np.ones((3, 3), bool), 1), np.tril(np.ones((3, 3), bool), -1)
+    assert (balance["n_up"], balance["n_down"]) == (counts[up].sum(), counts[down].sum())
+    # the hidden people of each direction are none, or at least k_min
+    for direction in (up, down, np.eye(3, dtype=bool)):
+        assert counts[direction & hidden].sum() == 0 or counts[direction & hidden].sum() >= k_min
+    # every table the reader cannot tell apart that has the same counts
+    seen = {}
+    for full in _tables_a_reader_cannot_tell_apart(counts, blocks):
+        if full[up].sum() == balance["n_up"] and full[down].sum() == balance["n_down"]:
+            for cell in zip(*np.nonzero(hidden), strict=True):
+                seen.setdefault(cell, set()).add(full[cell])
+    for cell, values in seen.items():
+        if 0 < counts[cell] < k_min:
+            assert len(values) >= 2, f"cell {cell} pinned to {counts[cell]} by the counts"
 
 
 # --- the alluvial chart ------------------------------------------------------------------
@@ -295,7 +346,7 @@ def test_alluvial_draws_one_patch_per_block_and_move_with_direct_labels(hand_rat
 
     from evalkit.plots.transitions import plot_alluvial
 
-    table = transition_matrix(hand_ratings, FRAMEWORK, k_min=5)
+    table = transition_matrix(hand_ratings, FRAMEWORK, k_min=2)
     ax = plot_alluvial(table, FRAMEWORK, behaviour=BEHAVIOUR)
     shown_moves = table[~table["suppressed"] & (table["n"] > 0)]
     rows = table.drop_duplicates(["round_from", "level_from"])
@@ -307,14 +358,14 @@ def test_alluvial_draws_one_patch_per_block_and_move_with_direct_labels(hand_rat
     arriving = len(shown_moves.drop_duplicates(["round_from", "level_to"]))
     rectangles = [p for p in ax.patches if isinstance(p, Rectangle)]
     ribbons = [p for p in ax.patches if isinstance(p, Polygon)]
-    assert len(ribbons) == len(shown_moves) == 4  # 6, 7, 5 in step 1; 7 in step 2
-    assert len(rectangles) == leaving + hatched + arriving == 6 + 6 + 4
+    assert len(ribbons) == len(shown_moves) == 3  # 6 and 7 in step 1; 7 in step 2
+    assert len(rectangles) == leaving + hatched + arriving == 6 + 6 + 3
     assert sum(p.get_hatch() == "////" for p in rectangles) == hatched
     texts = [t.get_text() for t in ax.texts]
     assert "Largely absent (3 or less)\n9 people" in texts
     assert "In between\n13 people" in texts
     assert "Strongly present (8 or more)\n7 shown" in texts
-    assert any("fewer than 5 people" in t for t in texts)
+    assert any("fewer than 2 people" in t for t in texts)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[:3] == [
         "Largely absent (3 or less)",

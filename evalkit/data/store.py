@@ -246,8 +246,9 @@ FILES_INDEX = ".store-files.json"
 def active_files(place_dir: str | Path) -> list[tuple[int, str, str]]:
     """The active files of the ingest log as ``(round, kind, sha256)``, oldest round first.
 
-    Read from :data:`FILES_INDEX` when it was written for the store as it is now (same size and
-    modification time), else from the store, and the index rewritten.
+    Read from :data:`FILES_INDEX` when it was written for the store as it is now (the same file,
+    size and times, and the same write-ahead log beside it: a process killed after committing
+    leaves its data there), else from the store, and the index rewritten.
 
     Raises
     ------
@@ -255,18 +256,30 @@ def active_files(place_dir: str | Path) -> list[tuple[int, str, str]]:
         If there is no store yet.
     """
     path = store_path(place_dir)
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
+    if not path.exists():
         raise StoreError(
             f"There is no store at {path} yet: run `evalkit ingest` for a round first."
-        ) from None
+        )
     index = Path(place_dir) / FILES_INDEX
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         stored = json.loads(index.read_text(encoding="utf-8"))
-        if stored["store"] == [stat.st_size, stat.st_mtime_ns]:
+        if stored["store"] == _store_state(path):
             return [(int(r), str(k), str(s)) for r, k, s in stored["files"]]
     return remember_files(place_dir)
+
+
+def _store_state(path: Path) -> list:
+    """What changes whenever the store does: the file's and its write-ahead log's identity,
+    size and times (the log is absent once DuckDB has checkpointed)."""
+    state = []
+    for file in (path, path.with_name(path.name + ".wal")):
+        try:
+            s = file.stat()
+        except FileNotFoundError:
+            state.append(None)
+            continue
+        state.append([s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns])
+    return state
 
 
 def remember_files(place_dir: str | Path) -> list[tuple[int, str, str]]:
@@ -281,10 +294,9 @@ def remember_files(place_dir: str | Path) -> list[tuple[int, str, str]]:
         (int(r), str(k), str(s))
         for r, k, s in zip(files["round"], files["kind"], files["sha256"], strict=True)
     )
-    stat = path.stat()
     with contextlib.suppress(OSError):  # a place this process may read but not write
         write_json(
             Path(place_dir) / FILES_INDEX,
-            {"store": [stat.st_size, stat.st_mtime_ns], "files": [list(r) for r in rows]},
+            {"store": _store_state(path), "files": [list(r) for r in rows]},
         )
     return rows

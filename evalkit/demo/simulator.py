@@ -176,12 +176,14 @@ lived_experience | justice-voices | Justice Voices | 1 |
 _STORIES_FILE = Path(__file__).with_name("stories.yml")
 
 
-# fictional contact details (example.org, Ofcom drama numbers) so that masking has work to do
+# fictional contact details (example.org, Ofcom drama numbers) and people's names (in the
+# place's redact list) so that masking has work to do
 _CONTACTS = (
-    " Happy to say more, contact me at jo.bloggs@example.org.",
+    " Happy to say more, ask Jo Bloggs at jo.bloggs@example.org.",
     " Ring me on 07700 900123 if you want the detail.",
-    " The notes are with sam.taylor@example.org if anyone wants them.",
+    " Sam Taylor has the notes (sam.taylor@example.org, +44 20 7946 0958) if anyone wants them.",
 )
+_REDACT = ["Jo Bloggs", "Sam Taylor"]
 
 
 @dataclass(frozen=True)
@@ -287,6 +289,7 @@ def simulate(
             | ({"aliases": list(o.aliases)} if o.aliases else {})
             for o in orgs.itertuples()
         ],
+        "redact": list(_REDACT),
     }
     truth = {
         "seed": seed,

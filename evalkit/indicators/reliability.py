@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.config import Framework
-from evalkit.privacy import ordered, place_keys, suppress, with_group
+from evalkit.privacy import hidden_groups, ordered, place_keys, suppress, with_group
 
 __all__ = ["reliability", "item_rest"]
 
@@ -49,7 +49,9 @@ def reliability(
     group_by : {"all", "sector", "role", "organisation"}
         Respondent grouping.
     k_min : int
-        Fewer complete cases than this: ``suppressed=True`` and no statistics.
+        Fewer complete cases than this: ``suppressed=True`` and no statistics; sibling groups
+        are hidden with a small one so that it cannot be worked out from the total
+        (:func:`~evalkit.privacy.hidden_groups`).
 
     Returns
     -------
@@ -98,7 +100,8 @@ def reliability(
     table["n"] = table["n"].fillna(0)
     table["alpha"] = table["alpha"].replace([np.inf, -np.inf], np.nan).where(table["n_items"] > 1)
     table["low_alpha"] = (table["alpha"] < LOW_ALPHA).astype("boolean").mask(table["alpha"].isna())
-    table = suppress(table, table["n"] < k_min, columns)
+    hidden = hidden_groups(table, k_min=k_min, within=[*head[:-1], "framework_group"])
+    table = suppress(table, hidden, columns)
     table = ordered(table, head, "framework_group", list(framework.groups))
     return table[[*head, "framework_group", *columns, "suppressed"]]
 
@@ -159,5 +162,6 @@ def item_rest(
     if not parts:
         return pd.DataFrame(columns=columns)
     table = pd.concat(parts, ignore_index=True)
-    table = suppress(table, table["n"] < k_min, ["n", "item_rest"])
+    within = [*head[:-1], "behaviour", "framework_group"]
+    table = suppress(table, hidden_groups(table, k_min=k_min, within=within), ["n", "item_rest"])
     return ordered(table, head, "behaviour", framework.behaviour_ids)[columns]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from evalkit.config import Framework
 from evalkit.indicators.multiple_testing import benjamini_hochberg
+from evalkit.privacy import balance_discloses, hidden_cells
 
 __all__ = [
     "LEVELS",
@@ -89,29 +90,31 @@ def transition_matrix(
     Notes
     -----
     Only respondents rated in both rounds count; "successive" means the next round present in
-    the data. Cells are suppressed in three steps:
+    the data. Cells are suppressed by :func:`evalkit.privacy.hidden_cells`:
 
-    1. a row whose total is under ``k_min`` is hidden entirely, total included;
-    2. in the other rows, every cell with ``n < k_min`` is suppressed (a zero included);
-    3. if a row then has exactly one suppressed cell, or suppressed cells that add to zero, its
-       smallest shown cell is suppressed too.
+    1. the row totals are groups beside the panel: a row under ``k_min`` is hidden entirely,
+       total included, with the next smallest rows until the hidden rows are at least two and
+       hold at least ``k_min`` people together;
+    2. in the other rows, every cell with ``n < k_min`` is suppressed (a zero included), then
+       the row's smallest shown cells until its suppressed cells are at least two and hold at
+       least ``k_min`` people together.
 
-    Since the row total is shown, step 3 leaves at least two suppressed cells sharing a positive
-    remainder, so no suppressed count can be found by subtracting the shown cells from the total.
-    The row totals are level counts, like the shares at each level that round reports show;
-    only the moves are protected.
+    Since a shown row gives its total, its suppressed cells share the total minus the cells
+    shown, at least ``k_min`` people who could be spread over them in more than one way: no
+    suppressed count can be found by subtraction, and no small number of movers is pinned to
+    the suppressed cells (a row of 8 with 6 shown would say that exactly 2 moved).
 
     Examples
     --------
     >>> from evalkit.config import load_framework
-    >>> before = [2.0] * 6 + [5.0] * 8 + [9.0] * 6
-    >>> after = [2.0] * 5 + [5.0] + [5.0] * 6 + [9.0] * 2 + [9.0] * 6
-    >>> df = pd.DataFrame({"round": [1] * 20 + [2] * 20, "respondent": list(range(20)) * 2,
+    >>> before = [2.0] * 6 + [5.0] * 10 + [9.0] * 6
+    >>> after = [2.0] * 5 + [5.0] + [2.0] + [5.0] * 5 + [9.0] * 4 + [9.0] * 6
+    >>> df = pd.DataFrame({"round": [1] * 22 + [2] * 22, "respondent": list(range(22)) * 2,
     ...                    "behaviour": "trusting_relationships", "rating": before + after})
     >>> table = transition_matrix(df, load_framework("system-behaviours"))
     >>> table[table["level_from"] == "in_between"][["level_to", "n", "share"]].to_dict("records")
     [{'level_to': 'largely_absent', 'n': nan, 'share': nan}, \
-{'level_to': 'in_between', 'n': 6.0, 'share': 0.75}, \
+{'level_to': 'in_between', 'n': 5.0, 'share': 0.5}, \
 {'level_to': 'strongly_present', 'n': nan, 'share': nan}]
     """
     counts = _protect(_cell_counts(_moves(ratings, framework, behaviour)), k_min)
@@ -149,8 +152,9 @@ def transition_balance(
         ``lopsided`` is ``p_adjusted < 0.05`` and ``direction`` is "up", "down" or "even" (the
         larger of the two). ``bowker_*`` is Bowker's test that the 3 x 3 table of moves is
         symmetric. ``suppressed``: fewer than ``k_min`` panel respondents, and every statistic is
-        missing. ``counts_hidden``: the counts and shares are missing because, beside the
-        suppressed cells of :func:`transition_matrix`, they would let a reader work one out.
+        missing. ``counts_hidden``: the counts, shares, p-values and Bowker's test are missing
+        because, beside the suppressed cells of :func:`transition_matrix`, they would let a
+        reader work out a small number of people (see Notes).
 
     Notes
     -----
@@ -161,14 +165,12 @@ def transition_balance(
     moves adds 0); it sees uneven moves that the sign test nets out (e.g. many move up one level
     while a few fall two), and its chi-squared approximation needs a fair number of movers.
 
-    ``n_up`` and ``n_down`` are sums of cells of the matrix, so with the matrix's shown cells,
-    row totals and the panel size they can pin down a suppressed cell. Whether they do is
-    checked by linear programming: for each suppressed cell its smallest and largest possible
-    value given everything published and the rule itself (a hidden row holds fewer than
-    ``k_min`` people), as statistical offices' audit tools do; if publishing the
-    counts would fix a small cell (1 to ``k_min - 1`` people) that the matrix alone leaves open,
-    the counts are hidden and only the tests are shown. (A zero describes nobody, and a cell of
-    ``k_min`` or more suppressed only to protect another may be shown anyway.)
+    ``n_up``, ``n_down`` and ``n_same`` are sums of cells of the matrix, so beside its shown
+    cells and row totals they could pin down a suppressed cell, or the suppressed cells of one
+    direction (say, that exactly 2 of them moved down). Whether they would is checked by
+    :func:`evalkit.privacy.balance_discloses`; if so, the counts and shares are hidden, and so
+    are the p-values and Bowker's statistic, from which the counts could be worked back; only
+    ``lopsided`` and ``direction`` are shown.
 
     References
     ----------
@@ -213,7 +215,12 @@ def transition_balance(
                 "bowker_df": float(bowker.df),
                 "bowker_p": float(bowker.pvalue),
                 "counts_hidden": n_panel >= k_min
-                and _counts_reveal_a_cell(cells, n_up, n_down, k_min),
+                and balance_discloses(
+                    table,
+                    cells["suppressed"].to_numpy().reshape(3, 3),
+                    cells["n_from"].notna().to_numpy()[::3],
+                    k_min,
+                ),
                 "suppressed": n_panel < k_min,
             }
         )
@@ -226,13 +233,12 @@ def transition_balance(
     step = [k for k in keys if k != "behaviour"]
     balance["p_adjusted"] = balance.groupby(step)["p_value"].transform(benjamini_hochberg)
     hide = balance["suppressed"]
-    for column in ["n_panel", *_BALANCE_TESTS]:
-        balance[column] = balance[column].astype(float).mask(hide)
-    for column in _BALANCE_COUNTS:
-        balance[column] = balance[column].astype(float).mask(hide | balance["counts_hidden"])
-    balance["direction"] = balance["direction"].mask(hide)
     lopsided = balance["p_adjusted"] < 0.05
     balance["lopsided"] = lopsided.astype("boolean").mask(balance["p_adjusted"].isna())
+    balance["n_panel"] = balance["n_panel"].astype(float).mask(hide)
+    for column in [*_BALANCE_COUNTS, *_BALANCE_TESTS]:
+        balance[column] = balance[column].astype(float).mask(hide | balance["counts_hidden"])
+    balance["direction"] = balance["direction"].mask(hide)
     return balance[columns]
 
 
@@ -272,67 +278,11 @@ def _cell_counts(moves: pd.DataFrame) -> pd.DataFrame:
 
 
 def _protect(counts: pd.DataFrame, k_min: int) -> pd.DataFrame:
-    """Add ``suppressed`` by the three steps of :func:`transition_matrix`; blank hidden totals."""
-    n = counts["n"].to_numpy().reshape(-1, 3)
-    hidden = n < k_min
-    total = n.sum(axis=1)
-    hidden[total < k_min] = True
-    for row in np.flatnonzero((total >= k_min) & hidden.any(axis=1)):
-        if hidden[row].sum() == 1 or n[row][hidden[row]].sum() == 0:
-            shown = np.flatnonzero(~hidden[row])
-            hidden[row, shown[np.argmin(n[row][shown])]] = True
-    counts["suppressed"] = hidden.ravel()
-    counts["n_from"] = counts["n_from"].astype(float).mask(counts["n_from"] < k_min)
+    """Add ``suppressed`` (:func:`evalkit.privacy.hidden_cells`); blank hidden row totals."""
+    keys = [c for c in counts.columns if c not in ("level_from", "level_to", "n", "n_from")]
+    cells, totals = hidden_cells(
+        counts, k_min=k_min, within=keys, row="level_from", column="level_to"
+    )
+    counts["suppressed"] = cells.to_numpy()
+    counts["n_from"] = counts["n_from"].astype(float).mask(totals.to_numpy())
     return counts
-
-
-def _counts_reveal_a_cell(cells: pd.DataFrame, n_up: int, n_down: int, k_min: int) -> bool:
-    """Would publishing n_up and n_down fix a small suppressed cell the matrix leaves open?"""
-    n = cells["n"].to_numpy().reshape(3, 3)
-    hidden = cells["suppressed"].to_numpy().reshape(3, 3)
-    small = hidden & (n > 0) & (n < k_min)
-    if not small.any():
-        return False
-    row_shown = cells["n_from"].notna().to_numpy().reshape(3, 3)[:, 0]
-    rows = np.broadcast_to(np.eye(3, dtype=bool)[:, :, None], (3, 3, 3))  # rows[i]: row i's cells
-    # what a reader knows: the panel size and the shown row totals (equalities), and that a
-    # hidden row holds fewer than k_min people (the rule is public)
-    known = [(np.ones((3, 3), bool), n.sum())] + [
-        (rows[i], n[i].sum()) for i in range(3) if row_shown[i]
-    ]
-    below = [(rows[i], k_min - 1) for i in range(3) if not row_shown[i]]
-    upward = np.triu(np.ones((3, 3), bool), 1)
-    with_counts = _fixed_cells(n, hidden, known + [(upward, n_up), (upward.T, n_down)], below)
-    if not (with_counts & small).any():
-        return False
-    return bool((with_counts & small & ~_fixed_cells(n, hidden, known, below)).any())
-
-
-def _fixed_cells(n, hidden, equal, at_most) -> np.ndarray:
-    """3 x 3: which hidden cells have one possible value, given sums over masks of cells.
-
-    ``equal`` and ``at_most`` are lists of (mask, total): the cells under the mask add up to
-    (at most) the total. Each hidden cell's least and greatest value come from two linear
-    programmes over the hidden cells (non-negative), with the shown cells subtracted.
-    """
-    unknown = np.flatnonzero(hidden)
-
-    def system(constraints):
-        if not constraints:
-            return None, None
-        masks = np.array([mask.ravel()[unknown] for mask, _ in constraints], dtype=float)
-        totals = [total - n[mask & ~hidden].sum() for mask, total in constraints]
-        return masks, totals
-
-    a_eq, b_eq = system(equal)
-    a_ub, b_ub = system(at_most)
-    fixed = np.zeros(9, bool)
-    for k in range(len(unknown)):
-        cost = np.zeros(len(unknown))
-        cost[k] = 1.0
-        low, high = (
-            optimize.linprog(sign * cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq)
-            for sign in (1, -1)
-        )
-        fixed[unknown[k]] = -high.fun - low.fun < 0.5
-    return fixed.reshape(3, 3)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from evalkit.data.vocabulary import DEPTHS
 from evalkit.exceptions import EvalkitError
+from evalkit.privacy import organisations_shown, protect_ties
 
 __all__ = ["RoundNetwork", "organisation_network"]
 
@@ -32,11 +33,16 @@ class RoundNetwork:
     undirected : networkx.Graph
         An edge wherever either side reported the other.
 
-    Every organisation is a node (isolates included) with attributes ``name`` and ``sector``.
-    Edges carry ``depth`` (the deepest reported, a name from :data:`DEPTHS`), ``depth_level``
-    (1 = networking ... 4 = collaborating), ``trust`` (the mean of the trust ratings given, NaN
-    when none) and ``n_reports`` (how many answers named the tie); undirected edges also carry
-    ``reciprocated`` (both sides reported it).
+    Every organisation is a node (isolates included) with attributes ``name``, ``sector`` and
+    ``nameable`` (at least ``k_min`` of its people reported ties that round, so it may be named:
+    :func:`evalkit.privacy.organisations_shown`). Edges carry ``depth`` (the deepest reported,
+    a name from :data:`DEPTHS`), ``depth_level`` (1 = networking ... 4 = collaborating),
+    ``trust`` (the mean of the trust ratings given, NaN when none) and ``n_reports`` (how many
+    answers named the tie); undirected edges also carry ``reciprocated`` (both sides reported
+    it). Depth and trust come only from the reports of organisations with at least ``k_min``
+    people reporting ties that round (:func:`evalkit.privacy.protect_ties`): where there are
+    none, ``depth`` is None and ``depth_level`` and ``trust`` are NaN, and the tie is drawn
+    without them. The graph's ``k_min`` attribute records the threshold.
     """
 
     round: int
@@ -72,8 +78,9 @@ def organisation_frame(organisations) -> pd.DataFrame:
     return frame.set_index("id")
 
 
-def tie_reports(ties: pd.DataFrame, orgs: pd.DataFrame) -> pd.DataFrame:
-    """Checked tie reports: round, organisation, partner, depth_level, trust (no respondent)."""
+def tie_reports(ties: pd.DataFrame, orgs: pd.DataFrame, k_min: int) -> pd.DataFrame:
+    """Checked tie reports: round, organisation, partner, depth_level, trust (no respondent),
+    with depth and trust only where :func:`evalkit.privacy.protect_ties` shows them."""
     needed = ["round", "organisation", "partner", "depth"]
     missing = [c for c in needed if c not in ties.columns]
     if missing:
@@ -95,8 +102,11 @@ def tie_reports(ties: pd.DataFrame, orgs: pd.DataFrame) -> pd.DataFrame:
         raise EvalkitError(f"Unknown depth(s) {', '.join(bad)}: use one of {', '.join(DEPTHS)}.")
     if (rows["organisation"] == rows["partner"]).any():
         raise EvalkitError("A tie names the respondent's own organisation as its partner.")
-    rows["depth_level"] = depth.astype(int)
     rows["round"] = rows["round"].astype(int)
+    if k_min > 0:
+        with_people = rows.join(ties[["respondent"]]) if "respondent" in ties else rows
+        rows = protect_ties(with_people, k_min=k_min).drop(columns="respondent", errors="ignore")
+    rows["depth_level"] = rows["depth"].map(_LEVEL).astype(float)
     return rows.drop(columns="depth")
 
 
@@ -119,7 +129,9 @@ def tie_edges(reports: pd.DataFrame, *, directed: bool) -> pd.DataFrame:
     if not directed:
         agg["reciprocated"] = ("direction", lambda d: d.nunique() == 2)
     edges = rows.groupby(keys, sort=True).agg(**agg).reset_index()
-    edges["depth"] = np.array(DEPTHS, dtype=object)[edges["depth_level"].to_numpy() - 1]
+    names = np.array([None, *DEPTHS], dtype=object)
+    depth = names[edges["depth_level"].fillna(0).to_numpy(dtype=int)]
+    edges["depth"] = pd.Series(depth, index=edges.index, dtype=object)
     return edges
 
 
@@ -130,7 +142,11 @@ def rounds_of(reports: pd.DataFrame, rounds: Iterable[int] | None) -> list[int]:
 
 
 def organisation_network(
-    ties: pd.DataFrame, organisations, *, rounds: Iterable[int] | None = None
+    ties: pd.DataFrame,
+    organisations,
+    *,
+    rounds: Iterable[int] | None = None,
+    k_min: int = 5,
 ) -> dict[int, RoundNetwork]:
     """Each round's organisation network, directed as reported and undirected.
 
@@ -144,6 +160,10 @@ def organisation_network(
         ``name``, ``sector``): all of them become nodes, isolates included.
     rounds : iterable of int, optional
         Rounds to build (default: those in ``ties``); a round without ties is all isolates.
+    k_min : int
+        Smallest number of an organisation's people whose answers' depth and trust are used,
+        and with whom it may be named (see :class:`RoundNetwork`); 0 shows everything, for
+        ties that describe no one's answers. Counting people needs a ``respondent`` column.
 
     Returns
     -------
@@ -154,28 +174,39 @@ def organisation_network(
     --------
     >>> orgs = pd.DataFrame({"id": ["a", "b", "c"], "name": ["A", "B", "C"],
     ...                      "sector": ["public", "public", "private"]})
-    >>> ties = pd.DataFrame({"round": 1, "organisation": ["a", "a", "b"],
-    ...                      "partner": ["b", "b", "a"],
+    >>> ties = pd.DataFrame({"round": 1, "respondent": ["p1", "p2", "p3"],
+    ...                      "organisation": ["a", "a", "b"], "partner": ["b", "b", "a"],
     ...                      "depth": ["networking", "cooperating", "collaborating"],
     ...                      "trust": [2.0, 4.0, None]})
-    >>> net = organisation_network(ties, orgs)[1]
+    >>> net = organisation_network(ties, orgs, k_min=2)[1]
     >>> net.directed.edges["a", "b"]["depth"], net.directed.edges["a", "b"]["trust"]
     ('cooperating', 3.0)
     >>> net.undirected.number_of_edges(), net.undirected.edges["a", "b"]["depth"]
-    (1, 'collaborating')
+    (1, 'cooperating')
+    >>> print(net.directed.edges["b", "a"]["depth"])  # b's one respondent's answer
+    None
     >>> sorted(nx.isolates(net.undirected)), net.undirected.nodes["c"]["sector"]
     (['c'], 'private')
     """
     orgs = organisation_frame(organisations)
-    reports = tie_reports(ties, orgs)
+    reports = tie_reports(ties, orgs, k_min)
+    shown = organisations_shown(reports.assign(respondent=ties.get("respondent")), k_min=k_min)
     directed, undirected = tie_edges(reports, directed=True), tie_edges(reports, directed=False)
     networks = {}
     for r in rounds_of(reports, rounds):
         graphs = []
         for kind, edges in ((nx.DiGraph, directed), (nx.Graph, undirected)):
-            graph = kind(round=r)
+            graph = kind(round=r, k_min=k_min)
             graph.add_nodes_from(
-                (o.Index, {"name": o.name, "sector": o.sector}) for o in orgs.itertuples()
+                (
+                    o.Index,
+                    {
+                        "name": o.name,
+                        "sector": o.sector,
+                        "nameable": bool(shown.get((r, o.Index), k_min <= 0)),
+                    },
+                )
+                for o in orgs.itertuples()
             )
             these = edges[edges["round"] == r]
             attributes = these.drop(columns=["round", "source", "target"]).to_dict("records")

@@ -33,18 +33,23 @@ NETWORK_COLUMNS = [
     "n_components",
     "largest_component_share",
     "mean_trust",
+    "depth_shown",
     *(f"depth_{d}" for d in DEPTHS),
 ]
 
 
 def network_indicators(
-    ties: pd.DataFrame, organisations, *, rounds: Iterable[int] | None = None
+    ties: pd.DataFrame,
+    organisations,
+    *,
+    rounds: Iterable[int] | None = None,
+    k_min: int = 5,
 ) -> pd.DataFrame:
     """Indicators of each round's organisation network, one row per round.
 
     Parameters
     ----------
-    ties, organisations, rounds
+    ties, organisations, rounds, k_min
         As for :func:`organisation_network`.
 
     Returns
@@ -63,8 +68,10 @@ def network_indicators(
         - ``n_isolates``: organisations with no tie;
         - ``n_components``: connected components (each isolate counts as one);
         - ``largest_component_share``: share of all organisations in the largest component;
-        - ``mean_trust``: mean of every trust rating given (NaN when none);
-        - ``depth_<level>``: share of ties whose deepest reported depth is that level.
+        - ``mean_trust``: mean of every trust rating shown (NaN when none);
+        - ``depth_shown``: share of ties whose depth is shown;
+        - ``depth_<level>``: share of the ties whose depth is shown whose deepest reported
+          depth is that level.
 
         Shares and indices are NaN for a round without ties.
 
@@ -82,6 +89,10 @@ def network_indicators(
     appear through its partners' answers, so its outgoing ties, and the reciprocity of its ties,
     are missing that round. Read changes in density and reciprocity beside the response.
 
+    Depth and trust count only from organisations with at least ``k_min`` people reporting
+    ties that round (:func:`evalkit.privacy.protect_ties`), so the mix of depths and the mean
+    trust describe those ties; ``depth_shown`` says how many they are.
+
     References
     ----------
     Krackhardt, D. and Stern, R. N. (1988). Social Psychology Quarterly 51, 123-140.
@@ -93,17 +104,18 @@ def network_indicators(
     ...                      "sector": ["public", "public", "private", "private"]})
     >>> ties = pd.DataFrame({"round": 1, "organisation": ["a", "b", "a"],
     ...                      "partner": ["b", "a", "c"], "depth": "networking"})
-    >>> table = network_indicators(ties, orgs)
+    >>> table = network_indicators(ties, orgs, k_min=0)
     >>> table[["n_ties", "density", "reciprocity", "ei_index", "n_isolates"]].round(3)
        n_ties  density  reciprocity  ei_index  n_isolates
     0       2    0.333        0.667       0.0           1
     """
     orgs = organisation_frame(organisations)
-    reports = tie_reports(ties, orgs)
+    reports = tie_reports(ties, orgs, k_min)
     directed, undirected = tie_edges(reports, directed=True), tie_edges(reports, directed=False)
     sector = orgs["sector"]
+    networks = organisation_network(ties, orgs.reset_index(), rounds=rounds, k_min=k_min)
     rows = []
-    for r, network in organisation_network(ties, orgs.reset_index(), rounds=rounds).items():
+    for r, network in networks.items():
         graph = network.undirected
         n = graph.number_of_nodes()
         edges = undirected[undirected["round"] == r]
@@ -113,7 +125,9 @@ def network_indicators(
         ).sum()
         components = [len(c) for c in nx.connected_components(graph)] if n else []
         trust = reports.loc[reports["round"] == r, "trust"]
-        shares = edges["depth"].value_counts().reindex(DEPTHS, fill_value=0) / m if m else None
+        known = int(edges["depth"].notna().sum())
+        depths = edges["depth"].value_counts().reindex(DEPTHS, fill_value=0)
+        shares = depths / known if known else None
         rows.append(
             {
                 "round": r,
@@ -131,6 +145,7 @@ def network_indicators(
                 "n_components": len(components),
                 "largest_component_share": max(components) / n if n else np.nan,
                 "mean_trust": float(trust.mean()) if trust.notna().any() else np.nan,
+                "depth_shown": known / m if m else np.nan,
                 **{
                     f"depth_{d}": float(shares[d]) if shares is not None else np.nan for d in DEPTHS
                 },

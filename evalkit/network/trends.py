@@ -40,6 +40,7 @@ _WORDING = {
         *_PERCENT,
     ),
     "mean_trust": ("Average trust between partners", 1.0, "points"),
+    "depth_shown": ("The share of ties whose depth is shown", *_PERCENT),
     **{f"depth_{d}": (f"The share of ties at {d}", *_PERCENT) for d in DEPTHS},
 }
 
@@ -166,7 +167,8 @@ def pair_observations(networks: dict, which: Iterable[str] = TREND_INDICATORS) -
 
     ``density`` has one 0/1 row per pair of organisations (1 when tied), ``cross_sector_share``
     and ``ei_index`` one per tie (1 when it crosses sectors; the E-I index is 2 x that share - 1,
-    so its rows are -1 or +1), ``depth_<name>`` one per tie (1 at that depth). Their round means
+    so its rows are -1 or +1), ``depth_<name>`` one per tie whose depth is shown (1 at that
+    depth), ``depth_shown`` one per tie (1 when its depth is shown). Their round means
     are the indicators, and the change engine gets each round's sampling error from them, which
     eight round values alone cannot give.
 
@@ -186,6 +188,7 @@ def pair_observations(networks: dict, which: Iterable[str] = TREND_INDICATORS) -
         sector = nx.get_node_attributes(graph, "sector")
         crosses = np.array([sector[u] != sector[v] for u, v in graph.edges()], dtype=float)
         depths = np.array([d for _, _, d in graph.edges(data="depth")], dtype=object)
+        shown = np.array([d is not None for d in depths], dtype=bool)
         n = graph.number_of_nodes()
         for indicator in which:
             if indicator == "density":
@@ -195,8 +198,11 @@ def pair_observations(networks: dict, which: Iterable[str] = TREND_INDICATORS) -
                 values = crosses
             elif indicator == "ei_index":
                 values = 2 * crosses - 1
+            elif indicator == "depth_shown":
+                values = shown.astype(float)
             elif indicator.startswith("depth_"):
-                values = (depths == indicator.removeprefix("depth_")).astype(float)
+                # a depth not shown (too few people answered) is not an observation of it
+                values = (depths[shown] == indicator.removeprefix("depth_")).astype(float)
             else:
                 raise EvalkitError(f"'{indicator}' is not a share of pairs or ties.")
             frames.append(pd.DataFrame({"round": number, "indicator": indicator, "value": values}))

@@ -2,7 +2,9 @@
 
 Organisations keep their place from round to round (:func:`stable_positions` lays out all rounds
 at once), so what changes between maps is the ties, not the drawing. Sectors keep the colours and
-markers of every other chart; deeper ties are drawn wider and darker.
+markers of every other chart; deeper ties are drawn wider and darker, and a tie whose depth is
+not shown (too few people from the organisations reporting it answered:
+:func:`evalkit.privacy.protect_ties`) thin and dashed.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import numpy as np
 
 from evalkit.config import DEFAULT_SECTORS
 from evalkit.network.brokers import top_brokers
-from evalkit.network.graph import DEPTHS
 from evalkit.plots.rounds import SECTOR_COLOURS, SECTOR_MARKERS
 
 __all__ = [
     "DEPTH_STYLES",
+    "HIDDEN_DEPTH_STYLE",
     "stable_positions",
     "plot_network_map",
     "plot_network_small_multiples",
@@ -30,6 +32,9 @@ DEPTH_STYLES = {
     "cooperating": (1.4, 0.5),
     "collaborating": (2.4, 0.8),
 }
+#: A tie whose depth is not shown: (line width, opacity), drawn dashed.
+HIDDEN_DEPTH_STYLE = (0.9, 0.45)
+_DASHES = (0, (3, 2))
 _EDGE_COLOUR = "#4D4D4D"
 _OTHER_COLOUR = "#999999"
 _LAYOUT_SEED = 2024
@@ -108,8 +113,9 @@ def _sector_styles(graphs, sectors: Mapping[str, str]) -> dict[str, tuple[str, s
     return styles
 
 
-def _legend_handles(styles: dict) -> tuple[list, list]:
-    """Handles of the sector legend and of the depth legend."""
+def _legend_handles(styles: dict, hidden: str | None = None) -> tuple[list, list]:
+    """Handles of the sector legend and of the depth legend (``hidden``: the label of ties
+    whose depth is not shown, when the maps have any)."""
     from matplotlib.lines import Line2D
 
     sector_handles = [
@@ -120,7 +126,21 @@ def _legend_handles(styles: dict) -> tuple[list, list]:
         Line2D([], [], color=_EDGE_COLOUR, lw=w, alpha=max(a, 0.35), label=d.capitalize())
         for d, (w, a) in DEPTH_STYLES.items()
     ]
+    if hidden:
+        width, alpha = HIDDEN_DEPTH_STYLE
+        depth_handles.append(
+            Line2D([], [], color=_EDGE_COLOUR, lw=width, alpha=alpha, ls=_DASHES, label=hidden)
+        )
     return sector_handles, depth_handles
+
+
+def _hidden_depth_label(graphs) -> str | None:
+    """The legend's words for ties drawn without their depth, if any graph has one."""
+    if not any(d is None for graph in graphs for _, _, d in graph.edges(data="depth")):
+        return None
+    k_min = next((g.graph["k_min"] for g in graphs if "k_min" in g.graph), None)
+    fewer = f"fewer than {k_min}" if k_min else "too few"
+    return f"Not shown ({fewer}\npeople answered)"
 
 
 def plot_network_map(
@@ -149,7 +169,8 @@ def plot_network_map(
         Sector id -> label, in legend order (default: the four usual sectors; place.sectors).
     labels : iterable, optional
         Organisations to name on the map (ids). By default the ``n_labels`` with the highest
-        betweenness (the brokers); organisations are named, never respondents.
+        betweenness among those that may be named (the brokers of
+        :func:`evalkit.network.brokers`); organisations are named, never respondents.
     n_labels : int
         How many brokers to name when ``labels`` is not given (0: none).
     legend : bool
@@ -170,13 +191,14 @@ def plot_network_map(
     graph = _graph(graph)
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 6.5))
-    for depth in DEPTHS:  # shallow ties first, so deep ones are drawn on top
+    lines = {None: (*HIDDEN_DEPTH_STYLE, _DASHES)}
+    lines.update({d: (*style, "solid") for d, style in DEPTH_STYLES.items()})
+    for depth, (width, alpha, dashes) in lines.items():  # shallow ties first, deep on top
         segments = [
             (positions[u], positions[v])
             for u, v, d in graph.edges(data="depth")
             if d == depth and u in positions and v in positions
         ]
-        width, alpha = DEPTH_STYLES[depth]
         if segments:
             ax.add_collection(
                 LineCollection(
@@ -184,6 +206,7 @@ def plot_network_map(
                     linewidths=width * np.sqrt(scale),
                     colors=_EDGE_COLOUR,
                     alpha=alpha,
+                    linestyles=dashes,
                     zorder=1,
                 )
             )
@@ -228,7 +251,7 @@ def plot_network_map(
     ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
     if legend:
-        sector_handles, depth_handles = _legend_handles(styles)
+        sector_handles, depth_handles = _legend_handles(styles, _hidden_depth_label([graph]))
         # the depth legend is kept as an artist of its own; the sector legend is ax.legend_
         for handles, heading, loc, anchor in (
             (depth_handles, "How closely they work", "upper left", 0.45),
@@ -310,10 +333,9 @@ def plot_network_small_multiples(
         ax.set_title(f"Round {r}: {caption}" if caption else f"Round {r}", fontsize=9, loc="left")
     for ax in axes.flat[len(rounds) :]:
         ax.set_axis_off()
-    styles = _sector_styles(
-        [_graph(graphs[r]) for r in rounds], dict(DEFAULT_SECTORS if sectors is None else sectors)
-    )
-    sector_handles, depth_handles = _legend_handles(styles)
+    shown = [_graph(graphs[r]) for r in rounds]
+    styles = _sector_styles(shown, dict(DEFAULT_SECTORS if sectors is None else sectors))
+    sector_handles, depth_handles = _legend_handles(styles, _hidden_depth_label(shown))
     # one legend of two rows (sectors above depths): filled column by column, so interleave
     width = max(len(sector_handles), len(depth_handles))
     blank = Line2D([], [], ls="", label=" ")

@@ -8,7 +8,6 @@ Every piece of text is escaped, and only tables the objects have already checked
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ __all__ = [
     "show_markdown",
     "show_points",
     "show_table",
+    "table_html",
 ]
 
 
@@ -37,7 +37,7 @@ class Card:
     Examples
     --------
     >>> card = Card("A <b> title", ["12 people"], pd.DataFrame({"Behaviour": ["Trust"]}))
-    >>> "A &lt;b&gt; title" in card.html() and "<td>Trust</td>" in card.html()
+    >>> "A &lt;b&gt; title" in card.html() and ">Trust</th>" in card.html()
     True
     >>> print(card.text())
     A <b> title
@@ -54,13 +54,12 @@ class Card:
 
     def html(self) -> str:
         """HTML for JupyterLab, from the ``card.html.j2`` template (every text escaped)."""
+        from markupsafe import Markup
+
         from evalkit.reports.html.pages import page_template
 
-        table = self.table if self.table is not None else pd.DataFrame()
-        rows = [["" if pd.isna(v) else v for v in row] for row in table.itertuples(index=False)]
-        return page_template("card.html.j2").render(
-            card=self, columns=list(table.columns), rows=rows
-        )
+        table = "" if self.table is None or self.table.empty else table_html(self.table)
+        return page_template("card.html.j2").render(card=self, table=Markup(table))
 
     def text(self) -> str:
         """Plain text for a console (and the notebook's text/plain copy)."""
@@ -211,14 +210,36 @@ def show_points(points: list[str]) -> None:
     show_markdown("\n".join(f"- {point}" for point in points))
 
 
-def show_table(table: pd.DataFrame, *, caption: str = "", empty: str = "Nothing to show.") -> None:
-    """A plain HTML table without the index, or a sentence when there are no rows."""
+def table_html(table: pd.DataFrame, *, caption: str = "", row_headers: bool = True) -> str:
+    """A table as accessible HTML: its caption, column headers, and (``row_headers``) each row's
+    first cell marked as the header of its row; every text escaped, missing values blank.
+
+    Examples
+    --------
+    >>> html = table_html(pd.DataFrame({"Behaviour": ["Trust <3"], "Average": [6.1]}),
+    ...                   caption="This round")
+    >>> "<caption>This round</caption>" in html, '<th scope="row">Trust &lt;3</th>' in html
+    (True, True)
+    """
+    from evalkit.reports.html.pages import page_template
+
+    rows = [["" if pd.isna(v) else v for v in row] for row in table.itertuples(index=False)]
+    return page_template("table.html.j2").render(
+        caption=caption, columns=list(table.columns), rows=rows, row_headers=row_headers
+    )
+
+
+def show_table(
+    table: pd.DataFrame,
+    *,
+    caption: str = "",
+    empty: str = "Nothing to show.",
+    row_headers: bool = True,
+) -> None:
+    """A table (see :func:`table_html`) in the notebook, or a sentence when it has no rows."""
     from IPython.display import HTML, display
 
     if table.empty:
         show_markdown(empty)
         return
-    body = table.to_html(index=False, escape=True, border=0, classes="evalkit-table")
-    if caption:
-        body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
-    display(HTML(body))
+    display(HTML(table_html(table, caption=caption, row_headers=row_headers)))

@@ -52,7 +52,8 @@ def workshop_questions(report, *, max_questions: int = MAX_QUESTIONS) -> list[di
             same = [c for c in chosen if c["kind"] == candidate["kind"]]
             if len(same) == rank and candidate["about"] not in {c["about"] for c in same}:
                 chosen.append(candidate)
-    chosen = sorted(chosen, key=lambda c: -c["strength"])[:max_questions]
+    # chosen holds each kind's strongest first, so the cut keeps them (as the module says)
+    chosen = chosen[:max_questions]
     if len(chosen) < MIN_QUESTIONS:
         chosen += _presence(report)[: MIN_QUESTIONS - len(chosen)]
     chosen.sort(key=lambda c: -c["strength"])
@@ -224,8 +225,9 @@ def _network(report) -> list[dict]:
             "changed in practice?"
         )
         evidence = (
-            f"Collaborating ties: {before['depth_collaborating']:.0%} of ties in round "
-            f"{report.previous_round}, {after['depth_collaborating']:.0%} in round {report.round}."
+            f"Collaborating ties: {before['depth_collaborating']:.0%} of the ties whose depth is "
+            f"shown in round {report.previous_round}, {after['depth_collaborating']:.0%} in round "
+            f"{report.round}."
         )
         found.append(_question("network", abs(deep) / 0.1, text, evidence))
     return found

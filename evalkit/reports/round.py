@@ -69,7 +69,9 @@ class RoundReport:
 
         rounds = sorted(self.network["round"]) if not self.network.empty else []
         ties = store.read_ties(self.place.dir, rounds=rounds)
-        return organisation_network(ties, self.place, rounds=rounds) if rounds else {}
+        if not rounds:
+            return {}
+        return organisation_network(ties, self.place, rounds=rounds, k_min=self.k_min)
 
     @property
     def framework(self):
@@ -167,15 +169,16 @@ def build_round_report(place_dir: str | Path, round_number: int, *, k_min: int =
         missingness=indicators.item_missingness(now, k_min=k),
         straight_lining=indicators.straight_lining(now, k_min=k),
         data_sha256=store.data_hash(place.dir, so_far),
-        **_connections(place, so_far, previous),
+        **_connections(place, so_far, previous, k),
         **_stories(place, so_far, levels, now, change, k),
         trends=_trends(place, so_far, k),
         events=store.read_events(place.dir, rounds=so_far),
     )
 
 
-def _connections(place: Place, rounds: list[int], previous: int | None) -> dict:
-    """Network indicators of every round so far, churn since last round and this round's brokers."""
+def _connections(place: Place, rounds: list[int], previous: int | None, k: int) -> dict:
+    """Network indicators of every round so far, churn since last round and this round's brokers,
+    each drawing on the depth and trust of organisations with at least ``k`` people answering."""
     from evalkit.network import brokers
     from evalkit.network.churn import tie_churn
     from evalkit.network.indicators import network_indicators
@@ -184,11 +187,11 @@ def _connections(place: Place, rounds: list[int], previous: int | None) -> dict:
     if ties.empty:
         return {}
     this = rounds[-1]
-    churn = tie_churn(ties, place, rounds=[previous, this]) if previous else pd.DataFrame()
+    churn = tie_churn(ties, place, rounds=[previous, this], k_min=k) if previous else pd.DataFrame()
     return {
-        "network": network_indicators(ties, place, rounds=rounds),
+        "network": network_indicators(ties, place, rounds=rounds, k_min=k),
         "churn": churn,
-        "brokers": brokers(ties, place, this, n=5)
+        "brokers": brokers(ties, place, this, n=5, k_min=k)
         if (ties["round"] == this).any()
         else pd.DataFrame(),
     }

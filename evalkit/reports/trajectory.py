@@ -46,7 +46,9 @@ class Trajectory:
 
         rounds = sorted(self.network["round"]) if not self.network.empty else []
         ties = store.read_ties(self.place.dir, rounds=rounds)
-        return organisation_network(ties, self.place, rounds=rounds) if rounds else {}
+        if not rounds:
+            return {}
+        return organisation_network(ties, self.place, rounds=rounds, k_min=self.k_min)
 
     def story_turns(self) -> list[str]:
         """Behaviours whose stories clearly turned, first round to last (Fisher, BH-adjusted)."""
@@ -235,7 +237,7 @@ def _network_and_stories(place: Place, rounds: list[int], k: int, seed: int) -> 
     parts = {}
     ties = store.read_ties(place.dir, rounds=rounds)
     if not ties.empty:
-        network = network_indicators(ties, place, rounds=rounds)
+        network = network_indicators(ties, place, rounds=rounds, k_min=k)
         parts["network"] = network
         if network["round"].nunique() >= MIN_BREAKPOINT_POINTS:
             # the E-I index is 2 x the cross-sector share - 1: one of the two is enough
@@ -243,7 +245,7 @@ def _network_and_stories(place: Place, rounds: list[int], k: int, seed: int) -> 
                 network,
                 ["density", "cross_sector_share", "depth_collaborating"],
                 seed=seed,
-                networks=organisation_network(ties, place, rounds=rounds),
+                networks=organisation_network(ties, place, rounds=rounds, k_min=k),
             )
     reflections = store.read_reflections(place.dir, rounds=rounds)
     if not reflections.empty:

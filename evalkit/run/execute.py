@@ -59,11 +59,14 @@ def execute(job, notebook: bytes, show_code: bool = False) -> Executed:
         out.mkdir()
         executed = out / job.notebook.name
         summary_path = out / "summary.json"
+        parameters = dict(job.parameters)
+        if job.summary:
+            parameters["summary_path"] = str(summary_path)
         try:
             papermill.execute_notebook(
                 str(source),
                 str(executed),
-                parameters={**job.parameters, "summary_path": str(summary_path)},
+                parameters=parameters,
                 kernel_name=KERNEL_NAME,
                 progress_bar=False,
                 log_output=False,
@@ -74,15 +77,21 @@ def execute(job, notebook: bytes, show_code: bool = False) -> Executed:
             error = f"{err.ename}: {err.evalue}"
         except Exception as err:  # the kernel would not start, the notebook would not read, ...
             error = f"{type(err).__name__}: {err}"
+        summary = None
+        if job.summary and summary_path.exists():
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
         if executed.exists():
-            if summary_path.exists():
-                stamp = provenance_stamp(json.loads(summary_path.read_text(encoding="utf-8")))
-            else:
+            if summary is not None:
+                stamp = provenance_stamp(summary)
+            elif error or job.summary:
                 stamp = f"{job.name} · this run failed: {error or 'no summary was written'}"
-            export_html(
-                executed, executed.with_suffix(".html"), provenance=stamp, show_code=show_code
-            )
-        if not error and not summary_path.exists():
+            else:  # a notebook of a place's own: what it was built from, without a summary
+                stamp = provenance_stamp({"report": job.name, "data_sha256": job.data_sha256})
+            page = executed.with_suffix(".html")
+            export_html(executed, page, provenance=stamp, show_code=show_code)
+            if not error and (summary is not None or not job.summary):
+                error = _documents(job, page, summary)
+        if not error and job.summary and summary is None:
             error = "the notebook finished without writing summary.json"
         files = {
             path.relative_to(out).as_posix(): path.read_bytes()
@@ -90,6 +99,26 @@ def execute(job, notebook: bytes, show_code: bool = False) -> Executed:
             if path.is_file()
         }
     return Executed(job.name, files, error, time.perf_counter() - start)
+
+
+def _documents(job, page: Path, summary: dict | None) -> str:
+    """The report's PDF and Word file beside its page, as ``job.formats`` asks; the error, if
+    one could not be made (the report is then failed, and kept in ``NAME.failed/``)."""
+    from evalkit.reports.html.documents import print_pdf, write_docx
+    from evalkit.reports.html.export import page_title
+
+    if summary is not None:
+        header = " · ".join(s for s in (summary.get("place_name"), summary.get("round_label")) if s)
+    else:
+        header = page_title(page.read_text(encoding="utf-8"))
+    try:
+        if "pdf" in job.formats:
+            print_pdf(page, page.with_suffix(".pdf"), header=header, paper=job.paper)
+        if "docx" in job.formats:
+            write_docx(page, page.with_suffix(".docx"))
+    except Exception as err:  # no Chromium, pandoc failing, ...
+        return f"{type(err).__name__}: {err}"
+    return ""
 
 
 def compute_trends(place_dir: str, through_round: int, k_min: int, *_: object) -> str:

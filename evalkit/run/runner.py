@@ -72,7 +72,8 @@ def run_jobs(
     """
     todo = [job for job in jobs if force or not job.up_to_date()]
     for job in todo:  # an up-to-date job ran with exactly these parameters and this notebook
-        check_parameters(job.notebook, {**job.parameters, "summary_path": ""})
+        given = {**job.parameters, "summary_path": ""} if job.summary else job.parameters
+        check_parameters(job.notebook, given)
     results = {job.name: JobResult(job, "up to date", 0.0) for job in jobs if job not in todo}
     if todo:
         from tqdm.auto import tqdm
@@ -167,16 +168,27 @@ def run(
     progress: bool = True,
     scheduler: str | None = None,
     security=None,
+    formats: tuple[str, ...] | None = None,
+    notebooks: str | Path | None = None,
 ) -> list[JobResult]:
     """Run a cycle for a place or a programme folder and refresh ``outputs/index.html``.
 
     Reports a place has too few rounds for are not run; the index says when they will come.
     With ``scheduler`` (a Dask scheduler's address, or ``"local"``/``"local:N"``) the notebooks
     run on that cluster; the cluster is reached before anything in ``outputs/`` changes.
+    ``formats`` (html, pdf, docx) overrides the places' own ``formats`` in ``place.yml``;
+    ``notebooks`` is a folder of report notebooks of one's own (see
+    :mod:`evalkit.run.notebooks`), which overrides the places' ``notebooks:``. A notebook of that
+    folder that is not a report is named on stderr (unless ``progress`` is off) and left alone.
     """
     from evalkit.reports.html.index import write_index
 
-    cycle = plan(directory, rounds=rounds, outputs_dir=outputs_dir)
+    cycle = plan(
+        directory, rounds=rounds, outputs_dir=outputs_dir, formats=formats, notebooks=notebooks
+    )
+    if progress:
+        for sentence in cycle.skipped:
+            print(sentence, file=sys.stderr)
     results = run_jobs(
         cycle.jobs,
         workers=workers,
@@ -186,7 +198,9 @@ def run(
         scheduler=scheduler,
         security=security,
     )
-    write_index(outputs_dir, waiting=cycle.waiting)
+    write_index(
+        outputs_dir, waiting=cycle.waiting, title=f"Reports: {cycle.name}" if cycle.name else ""
+    )
     return results
 
 

@@ -1,6 +1,6 @@
 """Quotes for the reports: only with consent, masked (:func:`evalkit.privacy.mask_text`),
-attributed to a sector or role only when enough of its people took part, never to an
-organisation, and picked to show the prevailing mood and its counterpoint.
+attributed to a sector or role only where :func:`evalkit.privacy.quote_groups` allows, never to
+an organisation, and picked to show the prevailing mood and its counterpoint.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.exceptions import EvalkitError
-from evalkit.privacy import mask_text
+from evalkit.privacy import mask_text, quote_groups
 from evalkit.stories.counts import VALENCES, tags_of, valences
 
 __all__ = ["MAX_QUOTE_CHARS", "select_quotes"]
@@ -33,15 +33,6 @@ def _consented(values: pd.Series) -> np.ndarray:
         return isinstance(value, str) and value.strip().casefold() == "yes"
 
     return np.array([yes(v) for v in values], dtype=bool)
-
-
-def _group_sizes(frames: list[pd.DataFrame], attribute: str) -> pd.Series:
-    """Distinct respondents per (round, group) over the given frames together."""
-    people = pd.concat(
-        [f[["round", "respondent", attribute]] for f in frames if f is not None], ignore_index=True
-    )
-    people = people.astype({"round": int}).dropna(subset=[attribute]).drop_duplicates()
-    return people.groupby(["round", attribute])["respondent"].nunique()
 
 
 def select_quotes(
@@ -90,16 +81,19 @@ def select_quotes(
     -------
     DataFrame
         ``round, behaviour, valence, group, text``: ``group`` is the label of the writer's sector
-        (or role), or ``"A partner"`` when fewer than ``k_min`` respondents of that group took
-        part in that round. No respondent ids and no organisations.
+        (or role), or ``"A partner"`` when that group is hidden that round (see Notes). No
+        respondent ids and no organisations.
 
     Notes
     -----
     Only reflections whose consent answer is yes are quoted: True, or the text "yes" in any case
     with stray spaces; anything else (no, blank, unknown) counts as no. A group is named only
-    when at least ``k_min`` distinct respondents of it appear that round in ``reflections``
-    (whatever their consent) or ``ratings``, so a reader can narrow the writer down to no fewer
-    than ``k_min`` people. Texts are masked with :func:`mask_text`, and the same masked text is
+    when :func:`evalkit.privacy.quote_groups` shows it: at least ``k_min`` distinct respondents
+    of it appear that round in ``reflections`` (whatever their consent) or ``ratings``, and it is
+    not hidden beside a smaller group, so a reader can narrow the writer down to no fewer than
+    ``k_min`` people, and "A partner" never points to one small group. Texts are masked with
+    :func:`mask_text` (the place's organisation names and ``redact`` list, and ``also``), and
+    the same masked text is
     quoted once per behaviour. Each behaviour's candidates are put in a random order fixed by
     ``seed`` (independent of the input's row order), reflections tagged with fewer behaviours
     first (they are most clearly about the behaviour), and picked in turn from each valence, the
@@ -136,7 +130,12 @@ def select_quotes(
     framework = getattr(place, "framework", None)
     wanted = list(dict.fromkeys(behaviours if behaviours is not None else framework.behaviour_ids))
     labels = place.sectors if attribute == "sector" else place.roles
-    sizes = _group_sizes([reflections, ratings], attribute)
+    people = [
+        f[["round", "respondent", attribute]] for f in (reflections, ratings) if f is not None
+    ]
+    named = quote_groups(
+        pd.concat(people, ignore_index=True).astype({"round": int}), attribute=attribute, k_min=k
+    )
 
     texts = [mask_text(t, place, also=tuple(also)) for t in reflections["text"]]
     all_tags = [tags_of(v) for v in reflections["behaviours"]]
@@ -183,10 +182,10 @@ def select_quotes(
     quotes = pd.DataFrame(picked, columns=[*columns, "attribute"])
     if quotes.empty:
         return pd.DataFrame(columns=columns)
-    size = [
-        sizes.get((r, a), 0) if isinstance(a, str) else 0
+    shown = [
+        isinstance(a, str) and bool(named.get((r, a), False))
         for r, a in zip(quotes["round"], quotes["attribute"], strict=True)
     ]
-    named = quotes["attribute"].map(lambda a: labels.get(a, str(a).replace("_", " ").capitalize()))
-    quotes["group"] = named.where(np.asarray(size) >= k, _PARTNER)
+    label = quotes["attribute"].map(lambda a: labels.get(a, str(a).replace("_", " ").capitalize()))
+    quotes["group"] = label.where(np.asarray(shown, dtype=bool), _PARTNER)
     return quotes[columns].reset_index(drop=True)

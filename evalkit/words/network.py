@@ -25,7 +25,8 @@ _NETWORK_ROWS = (
     ("cross_sector_share", "Ties that cross sectors", "{:.0%}"),
     ("ei_index", "E-I index (-1 all within sectors, +1 all across)", "{:+.2f}"),
     ("reciprocity", "Ties reported by both sides", "{:.0%}"),
-    ("depth_collaborating", "Ties described as collaborating", "{:.0%}"),
+    ("depth_shown", "Ties whose depth is shown (enough people answered)", "{:.0%}"),
+    ("depth_collaborating", "Of those, ties described as collaborating", "{:.0%}"),
     ("n_isolates", "Organisations with no tie", "{:.0f}"),
 )
 
@@ -47,15 +48,49 @@ def _network_columns(network: pd.DataFrame, rounds) -> pd.DataFrame:
 
 
 def network_points(report) -> list[str]:
-    """Ties that started, ended, deepened or weakened since last round, and the brokers."""
+    """Ties whose depth is not shown, ties that started, ended, deepened or weakened since last
+    round, and the brokers that may be named.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> report = SimpleNamespace(
+    ...     round=2, k_min=5, place=SimpleNamespace(sectors={"public": "Public sector"}),
+    ...     network=pd.DataFrame({"round": [2], "depth_shown": [0.6]}),
+    ...     churn=pd.DataFrame({"round_from": [1], "new": [3], "lost": [1], "deepened": [2],
+    ...                         "weakened": [0], "unchanged": [5], "depth_hidden": [4]}),
+    ...     brokers=pd.DataFrame({"name": ["Ash Council"], "sector": ["public"]}))
+    >>> for point in network_points(report):
+    ...     print(point)  # doctest: +NORMALIZE_WHITESPACE
+    Dashed lines are ties whose depth is not shown (40% of them): fewer than 5 people from the
+    organisations that reported them answered, and their depth would be those few people's
+    answers.
+    Since round 1: 3 ties new, 1 no longer reported, 2 deepened and 0 weakened (5 unchanged, 4
+    whose depth is not shown). A tie can also drop out when nobody from either organisation
+    answered.
+    Organisations that most often sit on the paths between others (brokers), of those with at
+    least 5 people answering: Ash Council (Public sector).
+    """
     points = []
+    network = report.network
+    now = network[network["round"] == report.round] if "depth_shown" in network else network[:0]
+    if not now.empty and pd.notna(now["depth_shown"].iloc[0]) and now["depth_shown"].iloc[0] < 1:
+        points.append(
+            f"Dashed lines are ties whose depth is not shown ({1 - now['depth_shown'].iloc[0]:.0%}"
+            f" of them): fewer than {report.k_min} people from the organisations that reported "
+            "them answered, and their depth would be those few people's answers."
+        )
     if not report.churn.empty:
         c = report.churn.iloc[-1]
+        hidden = int(c.get("depth_hidden", 0))
+        unchanged = f"{int(c['unchanged'])} unchanged" + (
+            f", {hidden} whose depth is not shown" if hidden else ""
+        )
         points.append(
             f"Since round {int(c['round_from'])}: {int(c['new'])} ties new, {int(c['lost'])} "
             f"no longer reported, {int(c['deepened'])} deepened and {int(c['weakened'])} weakened "
-            f"({int(c['unchanged'])} unchanged). A tie can also drop out when nobody from either "
-            "organisation answered."
+            f"({unchanged}). A tie can also drop out when nobody from either organisation "
+            "answered."
         )
     if not report.brokers.empty:
         names = [
@@ -63,9 +98,8 @@ def network_points(report) -> list[str]:
             for _, b in report.brokers.head(3).iterrows()
         ]
         points.append(
-            "Organisations that most often sit on the paths between others (brokers): "
-            + ", ".join(names)
-            + "."
+            "Organisations that most often sit on the paths between others (brokers), of those "
+            f"with at least {report.k_min} people answering: " + ", ".join(names) + "."
         )
     return points
 

@@ -9,6 +9,7 @@ the Jinja2 template ``templates/pages/index.html.j2`` (autoescaped: no text is w
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from evalkit import __version__
@@ -19,6 +20,7 @@ from evalkit.words.shapes import shape_phrase
 __all__ = ["sparkline", "write_index"]
 
 _MAX_CHANGES = 8
+_BUILT_IN = re.compile(r"round-\d+|trajectory")  # the built-in reports, in a place's outputs
 _KIND_ORDER = ("shape", "change", "strongly_present", "largely_absent", "split", "gap")
 
 
@@ -45,11 +47,12 @@ def sparkline(values: list[float | None], *, low: float, high: float, label: str
     return {"label": label, "width": width, "height": height, "runs": runs}
 
 
-def write_index(outputs_dir: str | Path, *, waiting=()) -> Path:
+def write_index(outputs_dir: str | Path, *, waiting=(), title: str = "") -> Path:
     """Write ``outputs/index.html`` for the places (and programme view) under ``outputs_dir``.
 
     ``waiting`` lists the reports not run yet (:class:`~evalkit.run.plan.Waiting`), which the page
-    says will come.
+    says will come; ``title`` is the page's (default: "Reports: " and the places' names). Reports
+    made by notebooks of a place's own are listed with their places, by their titles.
     """
     from evalkit._io import write_text_atomic
 
@@ -63,13 +66,44 @@ def write_index(outputs_dir: str | Path, *, waiting=()) -> Path:
         for place_dir in sorted(p for p in outputs_dir.iterdir() if p.is_dir())
         if (section := _place(outputs_dir, place_dir, notes.get(place_dir.name, [])))
     ]
+    names = [place["name"] for place in places]
     page = page_template("index.html.j2").render(
+        title=title or "Reports" + (f": {_joined(names)}" if names else ""),
         programme=programme.relative_to(outputs_dir).as_posix() if programme.exists() else "",
+        programme_own=_own_reports(outputs_dir, outputs_dir.glob("programme-*/build.json")),
         programme_waiting=notes.get("", []),
         places=places,
         version=__version__,
     )
     return write_text_atomic(outputs_dir / "index.html", page)
+
+
+def _joined(names: list[str]) -> str:
+    """Names as a sentence lists them.
+
+    >>> _joined(["Ashby"]), _joined(["Ashby", "Bury", "Crewe"])
+    ('Ashby', 'Ashby, Bury and Crewe')
+    """
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _own_reports(outputs_dir: Path, builds) -> list[dict]:
+    """The reports of notebooks of one's own whose ``build.json`` files are ``builds``: a link
+    and the page's title for each one built, by title."""
+    from evalkit.reports.html.export import page_title
+
+    found = []
+    for build_file in builds:
+        build = _read(build_file)
+        if build is None or build.get("status") != "ok":
+            continue
+        page = build_file.parent / Path(build.get("notebook", "")).with_suffix(".html").name
+        if not page.is_file():
+            continue
+        with page.open(encoding="utf-8", errors="replace") as head:
+            title = page_title(head.read(65_536)) or page.stem.replace("_", " ")
+        found.append({"href": page.relative_to(outputs_dir).as_posix(), "title": title})
+    return sorted(found, key=lambda r: r["href"])
 
 
 def _read(path: Path) -> dict | None:
@@ -91,7 +125,13 @@ def _place(outputs_dir: Path, place_dir: Path, waiting: list[str]) -> dict | Non
     trajectory = _read(place_dir / "trajectory" / "summary.json")
     against, changes = _changes(rounds, trajectory, place_dir)
     page = place_dir / "trajectory" / "trajectory.html"
+    own = [
+        build
+        for build in [*place_dir.glob("*/build.json"), *place_dir.glob("*/round-*/build.json")]
+        if not _BUILT_IN.fullmatch(build.parent.relative_to(place_dir).parts[0])
+    ]
     return {
+        "own": _own_reports(outputs_dir, own),
         "name": latest["place_name"],
         "against": against,
         "changes": changes[:_MAX_CHANGES],

@@ -115,6 +115,8 @@ class TableOfContents(Preprocessor):
     i}``: the table goes after cell ``i``, the one holding the report's title (its first h1, when
     that comes before every listed heading), or first on the page when ``i`` is -1. A heading
     without an id, or whose id an earlier heading already has, cannot be linked and is left out.
+    The report's title heading, when there is one, also becomes ``resources["evalkit_title"]``
+    (the page's ``<title>``), unless that is set already.
     """
 
     def preprocess(self, nb, resources):
@@ -127,6 +129,7 @@ class TableOfContents(Preprocessor):
                     level, anchor = heading["level"], heading["id"]
                     if level == _TITLE_LEVEL and after_cell < 0 and not entries:
                         after_cell = index
+                        resources.setdefault("evalkit_title", heading["text"])
                     elif level in TOC_LEVELS and anchor and anchor not in seen:
                         seen.add(anchor)
                         entries.append(heading)
