@@ -21,12 +21,19 @@ $(INSTALLED): pyproject.toml
 demo: $(INSTALLED)
 	rm -rf $(DEMO)
 	$(BIN)/evalkit demo --programme --out $(DEMO)
+	@# Kingsford comes as Qualtrics exports and Millbrook as KoboToolbox exports (each read by
+	@# its mapping.yml); Northbridge in evalkit's own layout.
 	@for place in $(DEMO)/*/; do \
 	  for dir in $$place/incoming/round-*; do \
-	    r=$${dir##*-}; \
-	    $(BIN)/evalkit ingest $$place --round $$((10#$$r)) --ratings $$dir/ratings.csv \
-	      --ties $$dir/ties.csv --reflections $$dir/reflections.csv --events $$dir/events.csv \
-	      || exit 1; \
+	    r=$$((10#$${dir##*-})); \
+	    if [ -f $$dir/export.csv ]; then \
+	      $(BIN)/evalkit ingest $$place --round $$r --export $$dir/export.csv \
+	        --mapping $$place/mapping.yml --events $$dir/events.csv || exit 1; \
+	    else \
+	      $(BIN)/evalkit ingest $$place --round $$r --ratings $$dir/ratings.csv \
+	        --ties $$dir/ties.csv --reflections $$dir/reflections.csv --events $$dir/events.csv \
+	        || exit 1; \
+	    fi; \
 	  done; \
 	done
 	$(BIN)/evalkit run $(DEMO) --all

@@ -31,6 +31,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     from evalkit.data.ingest import ingest_round
 
+    _one_source(args)
     result = ingest_round(
         args.place_dir,
         args.round,
@@ -40,6 +41,8 @@ def _ingest(args: argparse.Namespace) -> int:
         events=args.events,
         sheet=args.sheet,
         replace=args.replace,
+        export=args.export,
+        mapping=args.mapping,
         new_key=args.new_key,
     )
     print(result)
@@ -60,8 +63,11 @@ def _validate(args: argparse.Namespace) -> int:
     except ValidationError as err:  # place.yml itself: report it like any other file
         problems, warnings, report = err.problems, [], str(err)
     else:
+        _one_source(args)
         files = {kind: getattr(args, kind) for kind in ("ratings", "ties", "reflections", "events")}
-        check = check_round(place, args.round, sheet=args.sheet, **files)
+        check = check_round(
+            place, args.round, sheet=args.sheet, export=args.export, mapping=args.mapping, **files
+        )
         conflicts = store_conflicts(place, check) if check.ok else []
         check = dataclasses.replace(check, warnings=(*check.warnings, *conflicts))
         problems, warnings, report = check.problems, check.warnings, str(check)
@@ -216,10 +222,122 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_source(args: argparse.Namespace) -> None:
+    if args.export is None and args.ratings is None:
+        raise EvalkitError("give the round's --ratings file, or a survey tool's --export.")
+    if args.export is not None and (args.ratings or args.ties or args.reflections):
+        raise EvalkitError(
+            "--export holds the round's ratings, ties and reflections: give it without "
+            "--ratings, --ties and --reflections (--events may go with it)."
+        )
+    if args.mapping is not None and args.export is None:
+        raise EvalkitError("--mapping reads an --export: give the export too.")
+
+
+def _init(args: argparse.Namespace) -> int:
+    from evalkit.place_template import init_place
+
+    path = init_place(args.place_dir, name=args.name, framework=args.framework)
+    print(f"Wrote {path}: edit its organisations, roles and rounds, then run 'evalkit survey'.")
+    return 0
+
+
+def _survey(args: argparse.Namespace) -> int:
+    from evalkit._io import write_bytes_atomic
+    from evalkit.config import load_place
+    from evalkit.questionnaire import FORMATS, write_questionnaire
+
+    place = load_place(args.place_dir)
+    if args.round not in place.round_numbers:
+        raise EvalkitError(f"place.yml lists no round {args.round}: add it under rounds: first.")
+    content = write_questionnaire(place, args.round, args.format)
+    if args.out is None and FORMATS[args.format][1] == ".xlsx":
+        raise EvalkitError("an XLSForm is a workbook: give --out FILE.xlsx.")
+    if args.out is None:
+        sys.stdout.write(content.decode("utf-8"))
+        return 0
+    write_bytes_atomic(Path(args.out), content)
+    print(f"Wrote {args.out}: its question ids are evalkit's, so its export needs no mapping.")
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    import json
+
+    from evalkit.data.exports import describe, read_export
+    from evalkit.data.problems import Problems
+    from evalkit.exceptions import ValidationError
+
+    found = Problems(args.export)
+    try:
+        content = Path(args.export).read_bytes()
+    except OSError as err:
+        raise EvalkitError(f"{args.export} could not be read ({err.strerror}).") from err
+    export = read_export(content, found, sheet=args.sheet)
+    if export is None:
+        raise ValidationError(found.problems())
+    seen = describe(export)
+    if args.json:
+        print(json.dumps(seen, indent=2, ensure_ascii=False))
+        return 0
+    dropped = ", ".join(f"{n} {why}" for why, n in seen["dropped"].items() if n) or "none"
+    print(
+        f"{args.export}: a {export.tool} export ({export.description}), "
+        f"{export.header_rows} header row{'s' * (export.header_rows != 1)}"
+    )
+    print(f"Responses kept: {seen['responses']}; dropped: {dropped}")
+    print(f"Respondent id column: {seen['respondent_id_column'] or '(none)'}")
+    for q in seen["questions"]:
+        scale = f" {q['scale']['min']} to {q['scale']['max']}" if q["scale"] else ""
+        missing = f", no-answer codes {q['missing_codes']}" if q["missing_codes"] else ""
+        columns = f" [{', '.join(q['columns'])}]" if len(q["columns"]) > 1 else ""
+        print(f"  {q['id']}: {q['kind']}{scale}{missing}{columns}  {q['text'][:70]}")
+    return 0
+
+
+def _mapping(args: argparse.Namespace) -> int:
+    from evalkit._io import write_bytes_atomic
+    from evalkit.config import load_place
+    from evalkit.data.exports import read_export
+    from evalkit.data.problems import Problems
+    from evalkit.data.suggest import suggest_mapping
+    from evalkit.exceptions import ValidationError
+
+    place = load_place(args.place)
+    found = Problems(args.export)
+    try:
+        content = Path(args.export).read_bytes()
+    except OSError as err:
+        raise EvalkitError(f"{args.export} could not be read ({err.strerror}).") from err
+    export = read_export(content, found, sheet=args.sheet)
+    if export is None:
+        raise ValidationError(found.problems())
+    text, unplaced = suggest_mapping(export, place, Path(args.export).name)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        if Path(args.out).exists():
+            raise EvalkitError(f"{args.out} already exists: give another --out, or delete it.")
+        write_bytes_atomic(Path(args.out), text.encode("utf-8"))
+        print(f"Wrote {args.out}; {len(unplaced)} thing(s) could not be placed (listed on top).")
+    return 0
+
+
 def _round_files(command: argparse.ArgumentParser) -> None:
     """The options naming one round's files, shared by ingest and validate."""
     command.add_argument("--round", type=int, required=True, help="round number, as in place.yml")
-    command.add_argument("--ratings", required=True, help="the ratings file (CSV or .xlsx)")
+    command.add_argument("--ratings", help="the ratings file (CSV or .xlsx), in evalkit's layout")
+    command.add_argument(
+        "--export",
+        metavar="FILE",
+        help="a survey tool's export (Qualtrics, SurveyMonkey, Microsoft Forms, Google Forms, "
+        "KoboToolbox; CSV or .xlsx) instead of --ratings, --ties and --reflections",
+    )
+    command.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="the mapping file that reads --export (not needed for a questionnaire evalkit wrote)",
+    )
     command.add_argument("--ties", help="who-worked-with-whom file (CSV or .xlsx)")
     command.add_argument("--reflections", help="reflections file (CSV or .xlsx)")
     command.add_argument("--events", help="events file (CSV or .xlsx)")
@@ -385,19 +503,69 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--json", action="store_true", help="print JSON instead of text")
     diff.set_defaults(handler=_diff)
+
+    init = commands.add_parser("init", help="start a new place: a commented place.yml to edit")
+    init.add_argument("place_dir", help="a new or empty folder for the place")
+    init.add_argument("--name", help="the place's name (default: from the folder)")
+    init.add_argument(
+        "--framework", metavar="ID|PATH", help="built-in framework id or a framework file"
+    )
+    init.set_defaults(handler=_init)
+
+    survey = commands.add_parser(
+        "survey", help="write a round's questionnaire for a survey tool, with evalkit's ids"
+    )
+    survey.add_argument("place_dir", help="the place folder (holding place.yml)")
+    survey.add_argument("--round", type=int, required=True, help="round number, as in place.yml")
+    survey.add_argument(
+        "--format", required=True, choices=("xlsform", "qualtrics", "google-apps-script", "text")
+    )
+    survey.add_argument("--out", metavar="FILE", help="file to write (default: print it)")
+    survey.set_defaults(handler=_survey)
+
+    inspect = commands.add_parser(
+        "inspect", help="show what evalkit sees in a survey tool's export, before any mapping"
+    )
+    inspect.add_argument("export", help="the export (CSV or .xlsx)")
+    inspect.add_argument("--sheet", metavar="NAME", help="the workbook's sheet")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    inspect.set_defaults(handler=_inspect)
+
+    mapping = commands.add_parser("mapping", help="draft the mapping file that reads an export")
+    mapping_commands = mapping.add_subparsers(dest="mapping_command", required=True)
+    suggest = mapping_commands.add_parser(
+        "suggest", help="draft a mapping, with how sure each match is and what was not placed"
+    )
+    suggest.add_argument("export", help="the export (CSV or .xlsx)")
+    suggest.add_argument("--place", required=True, help="the place folder (holding place.yml)")
+    suggest.add_argument("--sheet", metavar="NAME", help="the workbook's sheet")
+    suggest.add_argument("--out", metavar="FILE", help="file to write (default: print it)")
+    suggest.set_defaults(handler=_mapping)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # a reader that stopped early (| head) is found here, not at exit
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
     except EvalkitError as err:
         print(f"evalkit {args.command}: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("Interrupted; earlier outputs are untouched.", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    """The reader of our output has gone: send what is left nowhere, so that Python's own flush
+    at exit raises nothing more (the recipe of Python's documentation on SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ BAD = Path(__file__).parent / "data" / "bad"
 GOOD = BAD / "good"
 CATALOGUE = yaml.safe_load((BAD / "catalogue.yml").read_text(encoding="utf-8"))
 KEY = "5e" * 32  # one key for every copy of the place, so respondents hash alike in all
-NOT_CATALOGUED = {"catalogue.yml", "make_xlsx.py", ".gitattributes", "good", "place"}
+NOT_CATALOGUED = {"catalogue.yml", "make_xlsx.py", ".gitattributes", "good", "place", "mappings"}
 
 
 def _make_xlsx():
@@ -84,6 +84,10 @@ def _entry_path(entry, workbooks: Path) -> Path:
 
 def _arguments(entry, path: Path) -> list[str]:
     files = {"ratings": GOOD / "ratings-round2.csv", entry["kind"]: path}
+    if entry["kind"] == "export":  # a survey tool's export holds the ratings
+        files = {"export": path}
+        if "mapping" in entry:
+            files["mapping"] = BAD / "mappings" / entry["mapping"]
     args = ["--round", str(entry["round"])]
     for kind, file in files.items():
         args += [f"--{kind}", str(file)]
@@ -117,7 +121,7 @@ def test_the_catalogue_lists_every_file_in_the_folder_and_has_at_least_30(workbo
     on_disk |= {p.name for p in workbooks.iterdir()}
     assert set(listed) == on_disk
     for entry in CATALOGUE:
-        assert entry["kind"] in ("ratings", "ties", "reflections", "events")
+        assert entry["kind"] in ("ratings", "ties", "reflections", "events", "export")
         assert entry["problems"], entry["file"]
 
 

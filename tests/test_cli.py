@@ -123,6 +123,21 @@ def test_trend_assesses_each_series_and_explains_bad_input(tmp_path):
     assert "column 'when'" in bad.stderr and "behaviour, year, person, score" in bad.stderr
 
 
+def test_output_piped_to_a_reader_that_stops_early_shows_no_traceback(tmp_path):
+    # A Google Forms export wide enough that inspect's answer overflows the pipe (64 KiB).
+    wide = tmp_path / "wide.csv"
+    header = ["Timestamp", *(f"Question {n}: how far is this present?" for n in range(800))]
+    wide.write_text(",".join(header) + "\n2024/03/01 10:00:00," + ",".join(["7"] * 800) + "\n")
+    command = [sys.executable, "-m", "evalkit", "inspect", str(wide), "--json"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout.read(100).startswith(b"{")  # like `| head -c 100`
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode()
+        status = proc.wait(timeout=300)
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+    assert status == 1
+
+
 def test_trend_reads_what_ingest_reads(tmp_path):
     """The file readers of ingest: UTF-16 and tab-separated, Windows-1252 with semicolons, a
     workbook; before, ``trend`` had its own reader and refused the first two."""

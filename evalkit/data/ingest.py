@@ -23,7 +23,7 @@ from evalkit.data import store
 from evalkit.data.keys import KEY_FILE, key_fingerprint, load_or_create_key, pseudonymise
 from evalkit.data.problems import warning_lines
 from evalkit.data.validate import RoundCheck, ValidatedFile, ValidatedRound, validate_round
-from evalkit.exceptions import Problem, StoreError
+from evalkit.exceptions import EvalkitError, Problem, StoreError
 
 __all__ = ["IngestResult", "ingest_round", "store_conflicts"]
 
@@ -153,13 +153,15 @@ def ingest_round(
     place_dir: str | Path,
     round_number: int,
     *,
-    ratings,
+    ratings=None,
     ties=None,
     reflections=None,
     events=None,
     log=None,
     sheet: str | None = None,
     replace: bool = False,
+    export=None,
+    mapping=None,
     new_key: bool = False,
 ) -> IngestResult:
     """Check a round's files and load them into the place's store, all or nothing.
@@ -167,8 +169,14 @@ def ingest_round(
     Parameters
     ----------
     ratings, ties, reflections, events : str or Path
-        The round's files (CSV or Excel workbooks); only ``ratings`` is required. Files already
-        ingested with the same bytes are left as they are.
+        The round's files (CSV or Excel workbooks). Files already ingested with the same bytes
+        are left as they are.
+    export, mapping : str or Path, optional
+        A survey tool's export (Qualtrics, SurveyMonkey, Microsoft Forms, Google Forms,
+        KoboToolbox) and the mapping file that reads it, in place of ``ratings``, ``ties`` and
+        ``reflections``; without ``mapping`` the export must be of a questionnaire evalkit wrote.
+        Both are kept in ``raw/round-NN/`` (``export.<hash>.csv``, ``mapping.<hash>.yml``) and
+        the store's ``sources`` table says which mapping read which export.
     sheet : str, optional
         The sheet to read in each workbook (required for a workbook with several sheets).
     replace : bool
@@ -199,6 +207,11 @@ def ingest_round(
     workbook), byte for byte as received, just before COMMIT; on any
     error the transaction is rolled back and every file and folder created is removed.
     """
+    if export is not None and (ratings or ties or reflections):
+        raise EvalkitError(
+            "Give the round's ratings file (with its ties and reflections files), or a survey "
+            "tool's export, not both."
+        )
     place = load_place(place_dir)
     checked = validate_round(
         place,
@@ -209,6 +222,8 @@ def ingest_round(
         events=events,
         log=log,
         sheet=sheet,
+        export=export,
+        mapping=mapping,
     )
     plan = _plan(_read_active(place, round_number), checked, replace)
     if all(status == "unchanged" for status in plan.values()):
@@ -240,18 +255,38 @@ def _load(
                 folder.mkdir()
                 created.append(folder)
         raw_paths: dict[str, str] = {}
+        copies: dict[Path, bytes] = {}
+        sources: dict[str, list] = {}
         for kind in [kind for kind, status in plan.items() if status != "unchanged"]:
             new = checked.files[kind]
-            final = target / f"{kind}.{new.sha256[:12]}{new.suffix}"
+            origin = new.origin
+            if origin is None:
+                final = target / f"{kind}.{new.sha256[:12]}{new.suffix}"
+                copies[final] = new.content
+            else:  # read from an export: keep the export and the mapping that read it
+                final = target / f"export.{origin.sha256[:12]}{origin.suffix}"
+                kept_mapping = target / f"mapping.{origin.mapping_sha256[:12]}.yml"
+                copies[final] = origin.content
+                copies[kept_mapping] = origin.mapping_content
+                sources[kind] = [
+                    new.sha256,
+                    origin.tool,
+                    final.relative_to(place.dir).as_posix(),
+                    origin.sha256,
+                    kept_mapping.relative_to(place.dir).as_posix(),
+                    origin.mapping_sha256,
+                    origin.sheet,
+                ]
+            raw_paths[kind] = final.relative_to(place.dir).as_posix()
+        for final, content in copies.items():
             if not final.exists():  # raw copies are never overwritten
                 temp = target / f".{final.name}.{secrets.token_hex(4)}.tmp"
                 created.append(temp)
                 with open(temp, "xb") as handle:
-                    handle.write(new.content)
+                    handle.write(content)
                     handle.flush()
                     os.fsync(handle.fileno())
                 renames.append((temp, final))
-            raw_paths[kind] = final.relative_to(place.dir).as_posix()
         con = store.connect(place.dir, read_only=False)
         with contextlib.closing(con):
             try:
@@ -263,6 +298,15 @@ def _load(
                     kind: _load_kind(con, checked, kind, path, key)
                     for kind, path in raw_paths.items()
                 }
+                for kind, record in sources.items():
+                    con.execute(
+                        "DELETE FROM sources WHERE round = ? AND kind = ? AND sha256 = ?",
+                        [round_number, kind, record[0]],
+                    )
+                    con.execute(
+                        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [round_number, kind, *record],
+                    )
                 con.execute("DELETE FROM meta WHERE name = 'key_fingerprint'")
                 con.execute(
                     "INSERT INTO meta VALUES ('key_fingerprint', ?)", [key_fingerprint(key)]

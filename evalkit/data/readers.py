@@ -104,7 +104,7 @@ def sniff_delimiter(header: str, expected: Sequence[str]) -> str | None:
 
 
 def read_grid(
-    content: bytes, found, *, expected: Sequence[str], sheet: str | None = None
+    content: bytes, found, *, expected: Sequence[str] | None, sheet: str | None = None
 ) -> Grid | None:
     """Read a file's bytes into a :class:`Grid`, or report why not and return None.
 
@@ -114,14 +114,20 @@ def read_grid(
         The file as received.
     found
         Where problems go: an object with ``add(column, message, hint, row=None, value=None)``.
-    expected : sequence of str
-        Column names the header should hold (used to tell the delimiter).
+    expected : sequence of str, or None
+        Column names the header should hold (used to tell the delimiter). None for a survey
+        tool's export, whose header is read later: the delimiter is then the one that splits the
+        first line into most cells, and the first row is not checked.
     sheet : str, optional
         The sheet to read in an Excel workbook; required when it has more than one.
     """
     if content.startswith(_WORKBOOK):
         grid = _read_workbook(content, found, sheet)
-        if grid is not None and not _has_header(grid.cells.iloc[0], expected):
+        if (
+            grid is not None
+            and expected is not None
+            and not _has_header(grid.cells.iloc[0], expected)
+        ):
             _no_header(found, expected, " | ".join(c for c in grid.cells.iloc[0] if c)[:80])
             return None
         return grid
@@ -158,7 +164,7 @@ def _read_text(content: bytes, found, expected: Sequence[str]) -> Grid | None:
         found.add(None, "is empty", "Export the sheet again, with its header row.")
         return None
     header = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = sniff_delimiter(header, expected)
+    delimiter = _widest_delimiter(header) if expected is None else sniff_delimiter(header, expected)
     if delimiter is None:
         _no_header(found, expected, header[:80])
         return None
@@ -201,6 +207,17 @@ def _read_text(content: bytes, found, expected: Sequence[str]) -> Grid | None:
         return None
     cells.index = cells.index + 1
     return Grid(cells, f"CSV, {encoding}, {name}-separated", ".csv", delimiter)
+
+
+def _widest_delimiter(header: str) -> str:
+    """The delimiter that splits a line into most cells (comma when none splits it)."""
+    widths = {}
+    for delimiter in _DELIMITERS:
+        try:
+            widths[delimiter] = len(next(csv.reader([header], delimiter=delimiter)))
+        except (csv.Error, StopIteration):
+            widths[delimiter] = 0
+    return max(_DELIMITERS, key=lambda d: widths[d])
 
 
 def _has_header(first_row: pd.Series, expected: Sequence[str]) -> bool:

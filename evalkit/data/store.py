@@ -27,6 +27,7 @@ __all__ = [
     "read_reflections",
     "read_events",
     "read_files",
+    "read_sources",
     "ingested_rounds",
     "FILES_INDEX",
     "active_files",
@@ -75,6 +76,20 @@ TABLES: dict[str, dict[str, str]] = {
         "text": "VARCHAR",
     },
     "events": {"round": "INTEGER", "date": "DATE", "kind": "VARCHAR", "description": "VARCHAR"},
+    # Which export and which mapping gave a file read from a survey tool's export (files.sha256
+    # is then the fingerprint of the two together): both are kept in raw/, so the round can be
+    # read again the same way.
+    "sources": {
+        "round": "INTEGER",
+        "kind": "VARCHAR",
+        "sha256": "VARCHAR",
+        "tool": "VARCHAR",
+        "export_path": "VARCHAR",
+        "export_sha256": "VARCHAR",
+        "mapping_path": "VARCHAR",
+        "mapping_sha256": "VARCHAR",
+        "sheet": "VARCHAR",
+    },
     "log": {"round": "INTEGER", "date": "DATE", "kind": "VARCHAR", "description": "VARCHAR"},
     # facts about the store itself, e.g. the fingerprint of the key it was made with
     "meta": {"name": "VARCHAR", "value": "VARCHAR"},
@@ -87,6 +102,7 @@ _ORDER = {
     "ties": ["round", "respondent", "partner"],
     "reflections": ["round", "organisation", "respondent", "text", "behaviours", "valence"],
     "events": ["round", "date", "kind", "description"],
+    "sources": ["round", "kind", "sha256"],
     "log": ["round", "date", "kind", "description"],
     "meta": ["name"],
 }
@@ -178,6 +194,18 @@ def read_events(place_dir: str | Path, rounds: Iterable[int] | None = None) -> p
 def read_files(place_dir: str | Path) -> pd.DataFrame:
     """The ingest log: every file ever ingested, superseded ones with ``active`` False."""
     return _read(place_dir, "files", None)
+
+
+def read_sources(place_dir: str | Path) -> pd.DataFrame:
+    """Files read from a survey tool's export: round, kind, sha256 (as in :func:`read_files`),
+    tool, the raw copies of the export and of the mapping that read it, their hashes, sheet.
+
+    Empty for a store whose rounds all came in evalkit's own layout.
+    """
+    try:
+        return _read(place_dir, "sources", None)
+    except StoreError:  # a store from before exports were read
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in TABLES["sources"]})
 
 
 def ingested_rounds(place_dir: str | Path) -> list[int]:

@@ -21,6 +21,7 @@ from evalkit.data.checks import ratings as ratings_file
 from evalkit.data.checks import reflections as reflections_file
 from evalkit.data.checks import ties as ties_file
 from evalkit.data.checks.cells import closest, did_you_mean
+from evalkit.data.from_export import check_export
 from evalkit.data.problems import Problems, count_noun, warning_lines
 from evalkit.data.vocabulary import COLUMNS, KINDS, OPTIONAL_COLUMNS
 from evalkit.exceptions import Problem, ValidationError
@@ -43,6 +44,7 @@ class ValidatedFile:
     table: pd.DataFrame = field(repr=False)
     source: str = ""
     suffix: str = ".csv"
+    origin: object = None  # the ExportSource (export and mapping) of a file read from an export
 
     def summary(self) -> str:
         """What the file holds, in words: "12 respondents, 100 ratings and 8 not answered"."""
@@ -156,6 +158,8 @@ def check_round(
     events=None,
     log=None,
     sheet: str | None = None,
+    export=None,
+    mapping=None,
 ) -> RoundCheck:
     """Read and check a round's files, collecting every problem and warning; write nothing.
 
@@ -169,6 +173,12 @@ def check_round(
         in the events format.
     sheet : str, optional
         The sheet to read in each workbook (required for a workbook with several sheets).
+    export : str or Path, optional
+        A survey tool's export holding the round's ratings (and ties and reflections, where the
+        mapping reads them), instead of ``ratings``, ``ties`` and ``reflections`` files.
+    mapping : str or Path, optional
+        The mapping file that reads ``export``; without one, the export must be of a
+        questionnaire evalkit wrote (``evalkit survey``).
 
     Returns
     -------
@@ -192,6 +202,24 @@ def check_round(
             )
         )
     files: dict[str, ValidatedFile] = {}
+    if export is not None:
+        tables, origin, found_problems, found_warnings = check_export(
+            place, round_number, export, mapping, sheet
+        )
+        problems += found_problems
+        warnings += found_warnings
+        if origin is not None and not found_problems:
+            for kind, table in tables.items():
+                files[kind] = ValidatedFile(
+                    kind,
+                    origin.path,
+                    origin.reading,
+                    origin.content,
+                    table,
+                    source=f"{origin.tool} export, {_described(origin)}",
+                    suffix=origin.suffix,
+                    origin=origin,
+                )
     for kind, path in given.items():
         if path is None:
             continue
@@ -218,6 +246,15 @@ def check_round(
                 kind, path, sha, content, table, source=read.description, suffix=read.suffix
             )
     return RoundCheck(round_number, place.name, files, tuple(problems), tuple(warnings))
+
+
+def _described(origin) -> str:
+    dropped = ", ".join(f"{n} {why}" for why, n in origin.dropped.items() if n)
+    return (
+        f"{origin.kept} responses read"
+        + (f", dropped {dropped}" if dropped else "")
+        + (f", read by {origin.mapping_name}")
+    )
 
 
 def validate_round(place: Place, round_number: int, **files) -> ValidatedRound:

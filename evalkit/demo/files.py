@@ -10,22 +10,36 @@ from pathlib import Path
 
 import yaml
 
+from evalkit.demo.exports import EXPORTERS
 from evalkit.demo.simulator import PROGRAMME, simulate
 from evalkit.exceptions import EvalkitError
 
 __all__ = ["ingest_incoming", "write_demo", "write_programme"]
 
 
-_GENERATED = ("place.yml", "truth.json", "incoming")
+_GENERATED = ("place.yml", "truth.json", "incoming", "mapping.yml")
+
+#: The file a demo place's mapping is written to, beside place.yml.
+MAPPING_FILE = "mapping.yml"
 
 
 _INGESTED = ("raw", ".evalkit-key")  # and store.duckdb*
 
 
 def write_demo(
-    out_dir, *, seed: int = 1, name: str = "Northbridge", n_rounds: int = 8, variant: int = 0
+    out_dir,
+    *,
+    seed: int = 1,
+    name: str = "Northbridge",
+    n_rounds: int = 8,
+    variant: int = 0,
+    layout: str = "evalkit",
 ) -> Path:
     """Write a fictional place folder (``place.yml``, ``incoming/``, ``truth.json``) to ``out_dir``.
+
+    ``layout`` "evalkit" writes each round's ratings, ties and reflections in evalkit's layout;
+    "export" writes them as the survey tool of :data:`~evalkit.demo.exports.EXPORTERS` exports
+    them (``incoming/round-NN/export.csv``), with ``mapping.yml`` beside ``place.yml``.
 
     A folder holding an earlier demo is rewritten; a folder holding anything else, or a store
     ingested from a different demo, is refused, so nothing is lost or left stale. ``seed``,
@@ -46,10 +60,18 @@ def write_demo(
     out.mkdir(parents=True, exist_ok=True)
     (out / "place.yml").write_text(_place_yaml(data.place, seed, variant), encoding="utf-8")
     (out / "truth.json").write_text(truth_json, encoding="utf-8")
+    exporter = EXPORTERS.get(name) if layout == "export" else None
+    if layout == "export" and exporter is None:
+        raise EvalkitError(f"The demo writes no survey tool's export for {name}.")
+    if exporter is not None:
+        (out / MAPPING_FILE).write_text(exporter[1](data), encoding="utf-8")
     for r in data.truth["rounds"]:
         folder = out / "incoming" / f"round-{r:02d}"
         folder.mkdir(parents=True)
-        for kind in ("ratings", "ties", "reflections", "events"):
+        if exporter is not None:
+            (folder / "export.csv").write_bytes(exporter[0](data, r, seed))
+        kinds = ("events",) if exporter else ("ratings", "ties", "reflections", "events")
+        for kind in kinds:
             frame = getattr(data, kind)
             rows = frame.loc[frame["round"] == r]
             rows = rows if kind == "events" else rows.drop(columns="round")
@@ -67,19 +89,31 @@ def ingest_incoming(place_dir) -> list:
     results = []
     for folder in sorted((Path(place_dir) / "incoming").glob("round-[0-9][0-9]")):
         files = {kind: folder / f"{kind}.csv" for kind in ("ties", "reflections", "events")}
+        if (folder / "export.csv").exists():  # a survey tool's export, read by mapping.yml
+            files = {
+                "export": folder / "export.csv",
+                "mapping": Path(place_dir) / MAPPING_FILE,
+                "events": folder / "events.csv",
+            }
+        else:
+            files["ratings"] = folder / "ratings.csv"
         results.append(
             ingest_round(
                 place_dir,
                 int(folder.name.split("-")[1]),
-                ratings=folder / "ratings.csv",
                 **{kind: path for kind, path in files.items() if path.exists()},
             )
         )
     return results
 
 
-def write_programme(out_dir, *, n_rounds: int = 8) -> list[Path]:
+def write_programme(out_dir, *, n_rounds: int = 8, layout: str = "export") -> list[Path]:
     """Write the demo programme: one place folder per entry of :data:`PROGRAMME` in ``out_dir``.
+
+    With ``layout`` "export" (the default, as ``make demo``), the places of
+    :data:`~evalkit.demo.exports.EXPORTERS` come as survey tools' exports (Kingsford from
+    Qualtrics, Millbrook from KoboToolbox) and the others in evalkit's layout; "evalkit" writes
+    every place in evalkit's layout.
 
     Each place is written by :func:`write_demo` into a sub-folder named after it in lower case
     (``northbridge``, ...), which is also its place id; ``out_dir`` may hold other places too.
@@ -106,6 +140,7 @@ def write_programme(out_dir, *, n_rounds: int = 8) -> list[Path]:
             name=name,
             n_rounds=n_rounds,
             variant=variant,
+            layout="export" if layout == "export" and name in EXPORTERS else "evalkit",
         )
         for name, seed, variant in PROGRAMME
     ]

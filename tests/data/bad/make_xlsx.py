@@ -68,7 +68,19 @@ def write_catalogue_workbooks(folder: Path) -> list[Path]:
         ["P002", "LNT", "manager", 8, None, 6],
     ]
     notes = [["Exported from the survey tool"], ["Round 2 closed on 30 September"]]
+    forms = [
+        [
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Name",
+            "Your organisation (organisation)",
+        ],
+        [1, "9/1/25 10:00:00", "9/1/25 10:05:00", "anonymous", "", "Larkhill City Council"],
+    ]
     written = [
+        write_workbook(folder / "export-forms-wrong-sheet.xlsx", {"Sheet1": forms}),
         write_workbook(folder / "two-sheets.xlsx", {"Round 2": [HEADER, *good], "Notes": notes}),
         write_workbook(folder / "wrong-sheet.xlsx", {"Round 2": [HEADER, *good], "Notes": notes}),
         write_workbook(
