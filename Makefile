@@ -12,9 +12,12 @@ PIP_QUIET := --quiet --disable-pip-version-check
 install: $(INSTALLED)
 
 # Rebuilt when missing, when pyproject.toml changes, or when the venv's Python no longer runs.
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml package-lock.json
 	@$(BIN)/python -c "" 2>/dev/null || (rm -rf $(VENV) && $(PYTHON) -m venv $(VENV))
 	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+	@# axe-core, for the accessibility check of the reports in Chromium (tests only)
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	  else echo "npm is not installed: the accessibility test will be skipped (apt-get install npm)."; fi
 	@$(BIN)/python -c "import evalkit, pytest" && touch $(INSTALLED)
 
 # A programme of three fictional places (data/demo/<place>/), each round ingested, every report run.
@@ -36,7 +39,15 @@ demo: $(INSTALLED)
 	    fi; \
 	  done; \
 	done
-	$(BIN)/evalkit run $(DEMO) --all
+	@# Each report as a web page, a PDF (printed by headless Chromium) and a Word file, with its
+	@# charts and tables in figures/. Without Chromium, the PDFs are left out and it says so.
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+	    || [ -n "$$EVALKIT_CHROMIUM" ]; then \
+	  $(BIN)/evalkit run $(DEMO) --all --formats html,pdf,docx; \
+	else \
+	  echo "Chromium is not installed (apt-get install chromium): no PDFs this time."; \
+	  $(BIN)/evalkit run $(DEMO) --all --formats html,docx; \
+	fi
 	@echo "Open outputs/index.html to read the reports."
 
 test: $(INSTALLED)

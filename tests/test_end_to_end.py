@@ -127,7 +127,7 @@ def test_index_links_every_round(executed):
 
 def test_failed_run_keeps_the_earlier_report(executed, demo_place, tmp_path):
     good = executed / "demo" / "round-01"
-    before = {p.name: p.read_bytes() for p in good.iterdir()}
+    before = _contents(good)
     broken = nbformat.read(runner.notebook_path("round_report"), as_version=4)
     broken.cells.insert(2, nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure')"))
     notebook = tmp_path / "round_report.ipynb"
@@ -137,10 +137,16 @@ def test_failed_run_keeps_the_earlier_report(executed, demo_place, tmp_path):
     )
     [result] = runner.run_jobs([job], workers=1, progress=False)
     assert not result.ok and "deliberate failure" in result.error
-    assert {p.name: p.read_bytes() for p in good.iterdir()} == before
+    assert _contents(good) == before
     failed = good.with_name("round-01.failed")
     assert "deliberate failure" in (failed / "round_report.html").read_text()
     shutil.rmtree(failed)
+
+
+def _contents(folder):
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def _raw_rows(place_dir, round_number):

@@ -5,15 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evalkit.plots.style import MAX_WIDTH_IN, styled, thin_ticks, wrapped
+
 __all__ = ["PLACE_COLOURS", "PLACE_MARKERS", "plot_places"]
 
-#: Places take colours in programme order: Okabe-Ito colours the sectors do not use, then Paul
-#: Tol's muted scheme; both are safe for colour-blind readers. Markers and line styles differ too.
-PLACE_COLOURS = ("#000000", "#56B4E9", "#D55E00", "#882255", "#44AA99", "#999933", "#332288")
+#: Places take colours in programme order: Okabe-Ito's and Paul Tol's, those of at least 3:1 on
+#: white; both schemes are safe for colour-blind readers. Markers and line styles differ too.
+PLACE_COLOURS = ("#000000", "#0072B2", "#D55E00", "#882255", "#117733", "#AA4499", "#332288")
 PLACE_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 _PLACE_LINES = ("-", "--", "-.", ":")
 
 
+@styled
 def plot_places(
     levels: pd.DataFrame,
     labels: dict[str, str],
@@ -21,7 +24,7 @@ def plot_places(
     order: list[str],
     place_names: dict[str, str] | None = None,
     turning: pd.DataFrame | None = None,
-    ncols: int = 3,
+    ncols: int = 2,
     title: str | None = None,
 ):
     """Small multiples: one panel per behaviour, one line per place; returns the Figure.
@@ -60,7 +63,12 @@ def plot_places(
     offset = {p: 0.12 * (i - (len(places) - 1) / 2) for i, p in enumerate(places)}
     nrows = int(np.ceil(len(order) / ncols))
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(3.1 * ncols, 2.3 * nrows + 0.5), sharex=True, sharey=True
+        nrows,
+        ncols,
+        figsize=(MAX_WIDTH_IN, 2.9 * nrows + 0.4 * len(places) + 1.0),
+        sharex=True,
+        sharey=True,
+        layout="constrained",
     )
     axes = np.atleast_1d(axes).ravel()
     turns = turning.dropna(subset=["turning_round"]) if turning is not None else None
@@ -76,8 +84,8 @@ def plot_places(
                 color=colour,
                 marker=marker,
                 ls=line,
-                markersize=4,
-                lw=1.2,
+                markersize=5,
+                lw=1.4,
                 capsize=2,
                 elinewidth=0.8,
                 label=names.get(place, place),
@@ -90,17 +98,18 @@ def plot_places(
                 ax.plot(
                     [when], [0.03], marker=marker, color=colour, transform=ax.get_xaxis_transform()
                 )
-        ax.set_title(labels.get(behaviour, behaviour), fontsize=9, loc="left")
+        ax.set_title(wrapped(labels.get(behaviour, behaviour), 22), loc="left")
         ax.grid(axis="y", color="#EEEEEE")
     rounds = np.sort(levels["round"].unique())
     for ax in axes[: len(order)]:
         ax.set_xticks(rounds, [str(r) for r in rounds])
+        thin_ticks(ax)
     for i, ax in enumerate(axes):
         if i >= len(order):
             ax.set_visible(False)
             continue
         if i % ncols == 0:
-            ax.set_ylabel("Average rating")
+            ax.set_ylabel("Average")
         if i + ncols >= len(order):
             ax.set_xlabel("Round")
             ax.xaxis.set_tick_params(labelbottom=True)
@@ -108,17 +117,13 @@ def plot_places(
     if turns is not None and len(turns):
         handles.append(Line2D([], [], color="#666666", ls=":", lw=1))
         legend_labels.append("Dotted line: where it turned")
-    height = fig.get_figheight()
     fig.legend(
         handles,
-        legend_labels,
-        loc="upper left",
-        bbox_to_anchor=(0.0, 1 - 0.3 / height),
-        ncol=min(len(handles), 4),
+        [wrapped(name, 22) for name in legend_labels],
+        loc="outside lower left",
+        ncol=2,
         frameon=False,
-        fontsize=8,
     )
     if title:
-        fig.suptitle(title, x=0.01, y=1 - 0.05 / height, ha="left", va="top", fontsize=11)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / height))
+        fig.suptitle(wrapped(title, 50), x=0.01, ha="left")
     return fig

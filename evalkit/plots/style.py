@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 __all__ = [
     "DECORATION",
     "DISPLAY_DPI",
@@ -25,6 +27,7 @@ __all__ = [
     "picture_bbox",
     "set_title",
     "styled",
+    "thin_ticks",
     "wrapped",
 ]
 
@@ -96,10 +99,19 @@ def set_title(ax, title: str | None) -> None:
     if not title:
         return
     fig = ax.figure
-    if len([a for a in fig.axes if a.get_visible()]) == 1:
+    if len([a for a in fig.axes if a.get_visible() and a.axison]) == 1:
         fig.suptitle(wrapped(title, 50), x=0.01, ha="left", fontsize=REPORT_RC["axes.titlesize"])
     else:
         ax.set_title(wrapped(title, 30), loc="left")
+
+
+def thin_ticks(ax, most: int = 7) -> None:
+    """Keep at most ``most`` round labels on a narrow panel (every second or third round)."""
+    labels = ax.get_xticklabels()
+    step = int(np.ceil(len(labels) / most))
+    if step > 1:
+        for i, label in enumerate(labels):
+            label.set_visible(i % step == 0)
 
 
 def label_cells(ax) -> None:

@@ -6,20 +6,24 @@ import numpy as np
 import pandas as pd
 
 from evalkit.indicators.transitions import LEVEL_LABELS, LEVELS
+from evalkit.plots.style import MAX_WIDTH_IN, on_colour, set_title, styled, wrapped
 
 __all__ = ["LEVEL_COLOURS", "plot_alluvial"]
 
-#: One colour per level (Okabe-Ito, safe for colour-blind readers); labels carry the meaning too.
+#: One colour per level (Okabe-Ito and a neutral grey, each 3:1 on white, safe for colour-blind
+#: readers); the legend carries the meaning too.
 LEVEL_COLOURS = {
     "largely_absent": "#D55E00",
-    "in_between": "#56B4E9",
+    "in_between": "#767676",
     "strongly_present": "#009E73",
 }
-_HIDDEN_STYLE = {"facecolor": "white", "edgecolor": "#777777", "hatch": "////", "lw": 0.6}
-_BAR = 0.08  # width of a stack, in rounds
+_HIDDEN_STYLE = {"facecolor": "white", "edgecolor": "#595959", "hatch": "////", "lw": 0.6}
+_LABELLED = 0.12  # blocks at least this share of the widest stack carry their count
+_BAR = 0.15  # thickness of a stack, in rounds
 _GAP = 0.04  # space between levels in a stack, as a share of the tallest stack
 
 
+@styled
 def plot_alluvial(
     transitions: pd.DataFrame,
     framework=None,
@@ -52,14 +56,16 @@ def plot_alluvial(
 
     Notes
     -----
-    For each step between rounds, a stack at the earlier round shows everyone rated in both
-    rounds by their earlier level (a block per level, bottom to top from largely absent to
-    strongly present), and a stack at the later round shows where the shown moves arrived; a
+    Rounds run down the page (so that the chart fits a phone however many rounds there are),
+    people across it. For each step between rounds, a stack at the earlier round shows everyone
+    rated in both rounds by their earlier level (a block per level, from largely absent to
+    strongly present, left to right), and a stack at the later round shows where the shown
+    moves arrived; a
     ribbon, coloured by the earlier level, joins each shown move. A round in the middle has its
-    arriving stack on the left and its leaving stack on the right: the two are different panels
+    arriving stack above and its leaving stack below: the two are different panels
     (people rated in that round and the one before, or the one after), so their heights differ
     a little. Suppressed moves are not drawn: in the leaving stack they appear as a hatched grey
-    block at the top of their level ("fewer than k_min"), and levels hidden entirely are left
+    block at the end of their level ("fewer than k_min"), and levels hidden entirely are left
     out, as the note under the chart says. Only matplotlib is used (rectangles and polygons),
     so the chart has no extra dependency.
     """
@@ -77,7 +83,7 @@ def plot_alluvial(
     tallest = data.groupby(["round_from", "level_from"])["n_from"].first().groupby(level=0).sum()
     gap = _GAP * max(float(tallest.max()), 1.0)
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(4.5, 2.2 * len(rounds) + 1.5), 4.8))
+        _, ax = plt.subplots(figsize=(MAX_WIDTH_IN, 1.5 * len(rounds) + 2.6), layout="constrained")
 
     steps = [
         _draw_step(ax, step.set_index(["level_from", "level_to"]), x_of[r_from], x_of[r_to], gap)
@@ -85,46 +91,38 @@ def plot_alluvial(
     ]
     hidden_moves = any(s["hidden_moves"] for s in steps)
     hidden_levels = any(s["hidden_levels"] for s in steps)
-    first, last = steps[0], steps[-1]
-    for y, size, level in first["leaving"]:
-        text = f"{_level_label(level, framework)}\n{size:.0f} people"
-        ax.text(first["x_out"] - 0.03, y, text, ha="right", va="center", fontsize=8)
-    for y, size, level in last["arriving"]:
-        text = f"{_level_label(level, framework)}\n{size:.0f} shown"
-        ax.text(last["x_in"] + 0.03, y, text, ha="left", va="center", fontsize=8)
+    widest = max(1.0, *(s["height"] for s in steps))
+    for step in steps:
+        for blocks, at, below in ((step["leaving"], step["x_out"], True),
+                                  (step["arriving"], step["x_in"], False)):  # fmt: skip
+            for middle, size, level in blocks:
+                if size >= _LABELLED * widest:
+                    y = at + (_BAR / 2 if below else -_BAR / 2)
+                    colour = on_colour(LEVEL_COLOURS[level])
+                    ax.text(middle, y, f"{size:.0f}", ha="center", va="center", color=colour)
 
-    ax.set_xticks([x_of[r] for r in rounds], [f"Round {r}" for r in rounds])
-    ax.set_xlim(-0.9, x_of[rounds[-1]] + 0.9)
-    ax.set_ylim(0, max(1.0, *(s["height"] for s in steps)))
-    ax.set_yticks([])
-    for side in ("left", "right", "top"):
+    ax.set_yticks([x_of[r] for r in rounds], [f"Round {r}" for r in rounds])
+    ax.set_ylim(x_of[rounds[-1]] + 0.25, -0.25)
+    ax.set_xlim(0, widest)
+    ax.set_xticks([])
+    for side in ("left", "right", "top", "bottom"):
         ax.spines[side].set_visible(False)
-    ax.set_ylabel("People rated in both rounds")
-    handles = [Patch(color=LEVEL_COLOURS[lv], label=_level_label(lv, framework)) for lv in LEVELS]
+    ax.tick_params(axis="y", length=0)
+    note = _note(hidden_moves, hidden_levels, k_min)
+    ax.set_xlabel(
+        wrapped("People rated in both rounds (numbers: people in a block). " + note, 46),
+        loc="left",
+    )
+    handles = [
+        Patch(color=LEVEL_COLOURS[lv], label=wrapped(_level_label(lv, framework), 24))
+        for lv in LEVELS
+    ]
     if hidden_moves:
         handles.append(Patch(label="Moves not shown", **_HIDDEN_STYLE))
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.1),
-        ncol=2,
-        fontsize=8,
-        frameon=False,
-    )
-    note = _note(hidden_moves, hidden_levels, k_min)
-    if note:
-        ax.annotate(
-            note,
-            xy=(0, -0.32),
-            xycoords="axes fraction",
-            fontsize=8,
-            color="#555555",
-            va="top",
-            wrap=True,
-        )
+    ax.figure.legend(handles=handles, loc="outside lower left", ncol=2, frameon=False)
     label = framework.labels.get(behaviour, behaviour) if framework is not None else behaviour
     default = f"{label}: where people at each level one round stood the next"
-    ax.set_title(title or default, loc="left", fontsize=11)
+    set_title(ax, title or default)
     return ax
 
 
@@ -146,7 +144,7 @@ def _draw_step(ax, cells: pd.DataFrame, x_out: float, x_in: float, gap: float) -
         if pd.isna(total):
             drawn["hidden_levels"] = True
             continue
-        ax.add_patch(Rectangle((x_out, y), _BAR, total, color=LEVEL_COLOURS[source], lw=0))
+        ax.add_patch(Rectangle((y, x_out), total, _BAR, color=LEVEL_COLOURS[source], lw=0))
         drawn["leaving"].append((y + total / 2, total, source))
         shown = 0.0
         for target in LEVELS:
@@ -156,7 +154,7 @@ def _draw_step(ax, cells: pd.DataFrame, x_out: float, x_in: float, gap: float) -
                 shown += n
         if total > shown:
             drawn["hidden_moves"] = True
-            ax.add_patch(Rectangle((x_out, y + shown), _BAR, total - shown, **_HIDDEN_STYLE))
+            ax.add_patch(Rectangle((y + shown, x_out), total - shown, _BAR, **_HIDDEN_STYLE))
         y += total + gap
     height = y
     # arriving: a block per level, built from the shown moves only
@@ -171,7 +169,7 @@ def _draw_step(ax, cells: pd.DataFrame, x_out: float, x_in: float, gap: float) -
                 arriving += high - low
         if arriving > 0:
             ax.add_patch(
-                Rectangle((x_in - _BAR, y), _BAR, arriving, color=LEVEL_COLOURS[target], lw=0)
+                Rectangle((y, x_in - _BAR), arriving, _BAR, color=LEVEL_COLOURS[target], lw=0)
             )
             drawn["arriving"].append((y + arriving / 2, arriving, target))
             y += arriving + gap
@@ -186,7 +184,7 @@ def _ribbon(polygon, x0: float, x1: float, start, end, level: str):
     xs = x0 + (x1 - x0) * t
     low = start[0] + (end[0] - start[0]) * ease
     high = start[1] + (end[1] - start[1]) * ease
-    points = np.column_stack([np.r_[xs, xs[::-1]], np.r_[low, high[::-1]]])
+    points = np.column_stack([np.r_[low, high[::-1]], np.r_[xs, xs[::-1]]])  # rounds down
     return polygon(points, closed=True, facecolor=LEVEL_COLOURS[level], alpha=0.45, lw=0)
 
 

@@ -125,7 +125,8 @@ class Figures:
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / f"{stem}.png").write_bytes(png.getvalue())
-            fig.savefig(self.folder / f"{stem}.svg", format="svg", bbox_inches=box)
+            with plt.rc_context({"svg.fonttype": "none"}):  # text stays text, to edit and find
+                fig.savefig(self.folder / f"{stem}.svg", format="svg", bbox_inches=box)
             self._save_table(numbers, stem)
             self._charts.append({"file": f"{stem}.png", "alt": alt, "problems": problems})
             self._write_manifest()
@@ -137,6 +138,7 @@ class Figures:
             '<figure class="chart">'
             f'<img src="data:image/png;base64,{data}" alt="{_escape(alt)}" '
             f'width="{shown[0]}" height="{shown[1]}">'
+            f"<figcaption>{_escape(caption)}</figcaption>"
             f"<details><summary>Show the numbers</summary>{table}</details>{links}</figure>"
         )
 

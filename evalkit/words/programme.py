@@ -16,6 +16,7 @@ __all__ = [
     "hidden_note",
     "how_to_read_programme",
     "places_chart_alt",
+    "places_numbers",
     "places_table",
     "programme_overview",
 ]
@@ -186,9 +187,48 @@ def places_table(places: pd.DataFrame) -> pd.DataFrame:
 
 
 def places_chart_alt(place_names: Mapping[str, str]) -> str:
-    """The alt text of the small charts comparing places."""
+    """The alt text of the small charts comparing places (the places named when few).
+
+    >>> len(places_chart_alt({f"p{i}": f"Place number {i}" for i in range(100)})) <= 250
+    True
+    """
+    names = list(place_names.values())
+    which = f"({join_names(names)})" if len(names) <= 4 else f"({len(names)} places)"
     return (
-        "Small charts, one per behaviour, each with one line per place "
-        f"({join_names(list(place_names.values()))}) showing the average rating per round with "
-        "its 95% interval; dotted lines mark where a place's trend turned."
+        f"Small charts, one per behaviour, one line per place {which}: the average rating per "
+        "round with its interval; dotted lines mark where a place turned. The table has the "
+        "numbers."
     )
+
+
+def places_numbers(
+    levels: pd.DataFrame, labels: Mapping[str, str], place_names: Mapping[str, str]
+) -> pd.DataFrame:
+    """The comparison's numbers: a row per behaviour and place, each round's average (95%
+    interval), "not shown" where a place's group was too small.
+
+    >>> levels = pd.DataFrame({"place": ["a", "a"], "behaviour": ["trust", "trust"],
+    ...     "round": [1, 2], "mean": [5.0, float("nan")], "ci_low": [4.6, None],
+    ...     "ci_high": [5.4, None], "suppressed": [False, True]})
+    >>> places_numbers(levels, {"trust": "Trust"}, {"a": "Ashby"}).to_dict("records")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'Behaviour': 'Trust', 'Place': 'Ashby', 'Round 1': '5.0 (4.6 to 5.4)',
+      'Round 2': 'not shown'}]
+    """
+    rows = []
+    places = list(dict.fromkeys(levels["place"]))
+    for behaviour, label in labels.items():
+        for place in places:
+            mine = levels[(levels["behaviour"] == behaviour) & (levels["place"] == place)]
+            if mine.empty:
+                continue
+            row = {"Behaviour": label, "Place": place_names.get(place, place)}
+            for _, r in mine.sort_values("round").iterrows():
+                shown = not bool(r["suppressed"]) and pd.notna(r["mean"])
+                row[f"Round {int(r['round'])}"] = (
+                    f"{r['mean']:.1f} ({r['ci_low']:.1f} to {r['ci_high']:.1f})"
+                    if shown
+                    else "not shown"
+                )
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalkit.words.numbers import format_p
+from evalkit.indicators.transitions import LEVEL_LABELS, LEVELS
+from evalkit.words.numbers import format_p, interval_text, one_decimal
 from evalkit.words.shapes import shape_label
 
 __all__ = [
+    "behaviour_alt",
+    "behaviour_numbers",
     "early_warning_note",
     "events_table",
     "how_to_read_trajectory",
+    "moves_alt",
+    "moves_numbers",
+    "trajectories_alt",
+    "trajectories_numbers",
     "trajectory_overview",
     "trajectory_table",
     "trajectory_title",
@@ -160,3 +167,123 @@ def early_warning_note(trajectory) -> str:
         f"more points. This place has {len(trajectory.rounds)} rounds, so they are not computed "
         "here."
     )
+
+
+def _cell(row) -> str:
+    """A round's average with its interval, or "not shown" for a hidden group."""
+    if bool(row["suppressed"]) or pd.isna(row["mean"]):
+        return "not shown"
+    return f"{one_decimal(row['mean'])} ({interval_text(row['ci_low'], row['ci_high'])})"
+
+
+def _round_name(trajectory, round: int) -> str:
+    date = trajectory.dates.get(round) if trajectory.dates else None
+    return f"Round {round} ({date:%b %Y})" if date else f"Round {round}"
+
+
+def trajectories_alt(trajectory) -> str:
+    """The alt text of the small charts of every behaviour: what they show, in a breath."""
+    overall = trajectory.overall()
+    turned = int(overall["nonlinear"].astype(bool).sum())
+    first, last = trajectory.rounds[0], trajectory.rounds[-1]
+    return (
+        f"One small chart per behaviour of everyone's average rating, rounds {first} to {last}, "
+        f"with its shape; {turned} of {len(overall)} behaviours turned. The table gives every "
+        "round's average and interval."
+    )
+
+
+def trajectories_numbers(trajectory) -> pd.DataFrame:
+    """The small charts' numbers: each behaviour's average (95% interval) in each round."""
+    everyone = trajectory.levels[trajectory.levels["group_by"] == "all"]
+    rows = []
+    for behaviour, label in trajectory.framework.labels.items():
+        mine = everyone[everyone["behaviour"] == behaviour].sort_values("round")
+        if mine.empty:
+            continue
+        rows.append(
+            {"Behaviour": label}
+            | {_round_name(trajectory, int(r["round"])): _cell(r) for _, r in mine.iterrows()}
+        )
+    return pd.DataFrame(rows)
+
+
+def behaviour_alt(trajectory, behaviour: str) -> str:
+    """The alt text of one behaviour's chart: where it started and ended, and its shape.
+
+    Hidden rounds are skipped; the table beside the chart holds every round and every sector.
+    """
+    label = trajectory.framework.labels[behaviour]
+    series = trajectory.series(behaviour).dropna(subset=["mean"]).sort_values("round")
+    shape = trajectory.overall().loc[behaviour, "shape"]
+    text = f"{label}: everyone's average rating"
+    if len(series):
+        start, end = series.iloc[0], series.iloc[-1]
+        text += (
+            f" went from {start['mean']:.1f} in round {int(start['round'])} to "
+            f"{end['mean']:.1f} in round {int(end['round'])}"
+        )
+    text += f"; shape: {shape_label(shape).lower()}." if isinstance(shape, str) else "."
+    return text + " Sectors are drawn thin; the table gives every number."
+
+
+def behaviour_numbers(trajectory, behaviour: str) -> pd.DataFrame:
+    """One behaviour's chart as numbers: a row per round, everyone and each sector's average
+    (95% interval), "not shown" where a group was too small."""
+    levels = trajectory.levels[trajectory.levels["behaviour"] == behaviour]
+    names = trajectory.place.sectors
+    rows = []
+    for round_, here in levels.groupby("round", sort=True):
+        row = {"Round": _round_name(trajectory, int(round_))}
+        for _, level in here[here["group_by"] == "all"].iterrows():
+            row["Everyone"] = _cell(level)
+        for _, level in here[here["group_by"] == "sector"].iterrows():
+            name = names.get(level["group"], str(level["group"]).replace("_", " ").capitalize())
+            row[name] = _cell(level)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def moves_alt(trajectory, behaviour: str) -> str:
+    """The alt text of a chart of moves between levels."""
+    label = trajectory.framework.labels[behaviour]
+    moves = trajectory.transitions[trajectory.transitions["behaviour"] == behaviour]
+    first, last = int(moves["round_from"].min()), int(moves["round_to"].max())
+    return (
+        f"Where people at each level of {label.lower()} one round stood the next, rounds {first} "
+        f"to {last}, for people rated in both; the table gives each move's count."
+    )
+
+
+def moves_numbers(trajectory, behaviour: str) -> pd.DataFrame:
+    """The moves chart's numbers: for each step and each starting level, how many people were
+    at that level and how many of them moved to each level; "not shown" where hidden."""
+    moves = trajectory.transitions[trajectory.transitions["behaviour"] == behaviour]
+    hidden = "not shown"
+
+    def count(value) -> str | int:
+        return hidden if pd.isna(value) else int(value)
+
+    rows = []
+    for (start, end, level), cells in moves.groupby(
+        ["round_from", "round_to", "level_from"], sort=False
+    ):
+        cells = cells.set_index("level_to")
+        row = {
+            "Rounds": f"{start} to {end}",
+            "Level at the start": LEVEL_LABELS[level],
+            "People": count(cells["n_from"].iloc[0]),
+        }
+        row |= {f"Then {LEVEL_LABELS[t].lower()}": count(cells.loc[t, "n"]) for t in LEVELS}
+        rows.append(row)
+    order = {level: i for i, level in enumerate(LEVEL_LABELS[lv] for lv in LEVELS)}
+    table = pd.DataFrame(rows)
+    return table.sort_values(
+        ["Rounds", "Level at the start"],
+        key=lambda c: c.map(order) if c.name == "Level at the start" else c.map(_step_key),
+        kind="stable",
+    ).reset_index(drop=True)
+
+
+def _step_key(step: str) -> int:
+    return int(step.split(" ")[0])
