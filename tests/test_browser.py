@@ -254,3 +254,126 @@ def test_every_report_opens_offline_without_errors_and_draws_its_first_chart(
         if found:
             problems[path.relative_to(outputs).as_posix()] = found
     assert problems == {}
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+RUN_AXE = """axe.run(document, {runOnly: {type: "tag", values: %s}, resultTypes: ["violations"]})
+  .then(r => r.violations.map(
+    v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", ")))"""
+# What axe cannot see: titles, alt texts with their numbers, and what scrolls at a phone's width.
+PAGE_FACTS = """(() => {
+  const text = e => (e ? e.textContent : "").replace("¶", "").replace(/\\s+/g, " ").trim();
+  const images = [...document.querySelectorAll("img")].map(img => ({
+    alt: img.getAttribute("alt"),
+    table: !!(img.closest("figure") && img.closest("figure").querySelector("table"))}));
+  const focusable = [...document.querySelectorAll("[tabindex]")].map(e => ({
+    tag: e.tagName.toLowerCase(), cls: e.className, role: e.getAttribute("role"),
+    label: e.getAttribute("aria-label")}));
+  const scrolling = [...document.querySelectorAll("main *")].filter(e => {
+    const style = getComputedStyle(e);
+    return ["auto", "scroll"].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1;
+  }).map(e => ({cls: e.className, tabindex: e.getAttribute("tabindex")}));
+  return {title: document.title.trim(), h1: text(document.querySelector("h1")), images,
+          focusable, scrolling, width: document.documentElement.scrollWidth};
+})()"""
+
+
+def _evaluate(browser: Browser, expression: str):
+    answer = browser.call(
+        "Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True
+    )
+    if "exceptionDetails" in answer:
+        raise RuntimeError(answer["exceptionDetails"].get("text"))
+    return answer["result"].get("value")
+
+
+def _axe_source() -> str:
+    if not AXE.exists():
+        message = "axe-core is not installed: run `make install` (npm ci) with npm present"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; .ci/run installs npm on CI")
+        pytest.skip(message)
+    return AXE.read_text(encoding="utf-8")
+
+
+def _axe(browser: Browser, source: str) -> list[str]:
+    _evaluate(browser, source)
+    return _evaluate(browser, RUN_AXE % json.dumps(AXE_TAGS))
+
+
+def _width(browser: Browser, width: int) -> None:
+    browser.call("Emulation.setDeviceMetricsOverride", **(VIEWPORT | {"width": width}))
+
+
+def test_axe_and_the_page_checks_find_what_they_look_for(browser, tmp_path):
+    """The accessibility checks are not vacuous: a page with each fault is caught."""
+    page = tmp_path / "faulty.html"
+    page.write_text(
+        "<!doctype html><html><head><title>Report</title></head><body><main><h1>Other</h1>"
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+        '<p style="color:#bbb">faint</p><div tabindex="0">not a scroller</div>'
+        '<div style="width:600px">wide</div></main></body></html>',
+        encoding="utf-8",
+    )
+    browser.open(page.as_uri())
+    found = " ".join(_axe(browser, _axe_source()))
+    assert "image-alt" in found and "color-contrast" in found
+    _width(browser, 320)
+    try:
+        browser.open(page.as_uri())
+        facts = _evaluate(browser, PAGE_FACTS)
+    finally:
+        _width(browser, VIEWPORT["width"])
+    assert facts["title"] != facts["h1"] and facts["images"] == [{"alt": None, "table": False}]
+    assert facts["width"] > 320 and facts["focusable"][0]["role"] is None
+
+
+@pytest.mark.slow
+def test_every_demo_page_passes_axe_and_what_axe_cannot_check(browser, demo_programme_outputs):
+    """WCAG 2.2 A and AA and best practice by axe-core on every page; then: each title is its
+    h1 and unique, each image has a short alt text and its numbers in a table, nothing but a
+    wide table's labelled box takes focus, nothing overflows at 320 px, and every chart's text
+    size and contrast passed (charts.json)."""
+    from evalkit.reports.figures import MAX_ALT_CHARACTERS
+
+    source = _axe_source()
+    _, outputs = demo_programme_outputs
+    pages = sorted(outputs.rglob("*.html"))
+    problems, titles = {}, {}
+    for path in pages:
+        name = path.relative_to(outputs).as_posix()
+        browser.open(path.as_uri())
+        found = [f"axe {v}" for v in _axe(browser, source)]
+        facts = _evaluate(browser, PAGE_FACTS)
+        titles.setdefault(facts["title"], []).append(name)
+        if facts["title"] != facts["h1"]:
+            found.append(f"title {facts['title']!r} is not the h1 {facts['h1']!r}")
+        for image in facts["images"]:
+            if not image["alt"] or len(image["alt"]) > MAX_ALT_CHARACTERS:
+                found.append(f"alt text missing or too long: {image['alt']!r}")
+            if not image["table"]:
+                found.append(f"no table of numbers beside {image['alt']!r}")
+        for element in facts["focusable"]:
+            if element["role"] != "region" or not element["label"]:
+                found.append(f"{element['tag']}.{element['cls']} takes focus without a name")
+        _width(browser, 320)
+        try:
+            browser.open(path.as_uri())
+            narrow = _evaluate(browser, PAGE_FACTS)
+        finally:
+            _width(browser, VIEWPORT["width"])
+        if narrow["width"] > 320:
+            found.append(f"{narrow['width']} px wide at 320 px")
+        found += [f"{s['cls']} scrolls but cannot take focus" for s in narrow["scrolling"]
+                  if s["tabindex"] is None]  # fmt: skip
+        charts = path.parent / "figures" / "charts.json"
+        if charts.exists():
+            found += [p for chart in json.loads(charts.read_text()) for p in chart["problems"]]
+        elif facts["images"]:
+            found.append("no figures/charts.json beside a page with charts")
+        if found:
+            problems[name] = found
+    assert problems == {}
+    assert {t: n for t, n in titles.items() if len(n) > 1} == {}
+    assert len(pages) == 3 * 8 + 3 + 1 + 1

@@ -235,9 +235,7 @@ def test_figures_hold_each_chart_and_its_numbers_as_shown(report_dir, demo_place
     report = build_round_report(demo_place, ROUND)
     hidden = sum(int(report.levels_for(g)["suppressed"].sum()) for g in ("sector", "role"))
     in_files = sum(
-        int(
-            (pd.read_csv(next(figures.glob(f"*-by-{g}.csv")), dtype=str) == "hidden").sum().sum()
-        )
+        int((pd.read_csv(next(figures.glob(f"*-by-{g}.csv")), dtype=str) == "hidden").sum().sum())
         for g in ("sector", "role")
     )
     assert hidden > 0 and in_files == hidden, "each hidden group stays hidden in the files"

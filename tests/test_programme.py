@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import numpy as np
@@ -223,10 +224,11 @@ def test_plot_places_draws_one_panel_per_behaviour_and_one_line_per_place(rating
         title="A title",
     )
     shown = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title(loc="left") for ax in shown] == list(FRAMEWORK.labels.values())[:5]
-    assert len(fig.axes) == 6 and shown[0].get_ylabel() == "Average rating"
+    titles = [ax.get_title(loc="left").replace("\n", " ") for ax in shown]
+    assert titles == list(FRAMEWORK.labels.values())[:5]
+    assert len(fig.axes) == 6 and shown[0].get_ylabel() == "Average"
     assert shown[-1].get_xlabel() == "Round"
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    legend = [t.get_text().replace("\n", " ") for t in fig.legends[0].get_texts()]
     assert legend == [*names.values(), "Dotted line: where it turned"]
     colours = {line.get_color() for line in shown[0].get_lines() if line.get_linestyle() != ":"}
     assert colours <= set(PLACE_COLOURS) and len(colours) == 3
@@ -240,7 +242,12 @@ def test_notebook_parameters_and_no_outputs():
     first = notebook.cells[0]
     assert first.cell_type == "code" and first.metadata["tags"] == ["parameters"]
     lines = first.source.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["places", "k_min", "summary_path"]
+    assert [line.split(":")[0] for line in lines] == [
+        "places",
+        "k_min",
+        "summary_path",
+        "figures_dir",
+    ]
     assert all("  # " in line and "=" not in line.split("#", 1)[1] for line in lines)
     assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
 
@@ -275,7 +282,9 @@ def test_programme_notebook_runs_and_summarises(place_dirs, ratings, tmp_path):
     assert not any(r in text for r in ratings["respondent"].unique())
     outputs = [o for c in nbformat.read(executed, as_version=4).cells for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
-    images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) == 1 and "one line per place" in images[0].metadata["image/png"]["alt"]
+    pages = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', pages)
+    assert len(alts) == 1 and "one line per place" in alts[0]
+    assert "<summary>Show the numbers</summary>" in pages
     markdown = "".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
     assert "Across Northbridge, Kingsford and Millbrook" in markdown

@@ -56,7 +56,12 @@ def test_first_run_executes_every_report_and_records_its_inputs(first_run, small
     expected = {f"demo/round-{n:02d}" for n in range(1, ROUNDS + 1)} | {"demo/trajectory"}
     assert _statuses(results) == dict.fromkeys(expected, "ok"), [r.error for r in results]
     build = json.loads((outputs / "demo" / "round-02" / runner.BUILD_FILE).read_text())
-    assert build["parameters"] == {"place": str(small_place.resolve()), "k_min": 5, "round": 2}
+    assert build["parameters"] == {
+        "place": str(small_place.resolve()),
+        "k_min": 5,
+        "round": 2,
+        "figures_dir": "figures",
+    }
     summary = json.loads((outputs / "demo" / "round-02" / "summary.json").read_text())
     assert build["data_sha256"] == summary["data_sha256"]  # the notebook read what was hashed
     assert build["notebook"] == "round_report.ipynb" and build["status"] == "ok"

@@ -104,7 +104,7 @@ def test_rounds_spaced_by_date_are_drawn_by_date(uneven):
     ticks = mdates.num2date(ax.get_xticks())
     gaps = np.diff([t.toordinal() for t in ticks])
     assert gaps[0] > 3 * gaps[-1]  # a year apart, then a quarter: spaced by date, not by round
-    assert ax.get_xticklabels()[0].get_text() == "1\nJan 2021"
+    assert ax.get_xticklabels()[0].get_text() == "1\nJan\n2021"
 
 
 def test_flat_then_climbing_is_never_said_to_drop():

@@ -361,20 +361,18 @@ def test_alluvial_draws_one_patch_per_block_and_move_with_direct_labels(hand_rat
     assert len(ribbons) == len(shown_moves) == 3  # 6 and 7 in step 1; 7 in step 2
     assert len(rectangles) == leaving + hatched + arriving == 6 + 6 + 3
     assert sum(p.get_hatch() == "////" for p in rectangles) == hatched
-    texts = [t.get_text() for t in ax.texts]
-    assert "Largely absent (3 or less)\n9 people" in texts
-    assert "In between\n13 people" in texts
-    assert "Strongly present (8 or more)\n7 shown" in texts
-    assert any("fewer than 2 people" in t for t in texts)
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    texts = [t.get_text() for t in ax.texts]  # each block's count, where the block is wide enough
+    assert {"9", "13", "7"} <= set(texts)
+    assert "fewer than 2 people" in ax.get_xlabel().replace("\n", " ")
+    legend = [t.get_text().replace("\n", " ") for t in ax.figure.legends[0].get_texts()]
     assert legend[:3] == [
         "Largely absent (3 or less)",
         "In between",
         "Strongly present (8 or more)",
     ]
     assert "Moves not shown" in legend
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["Round 1", "Round 2", "Round 3"]
-    assert ax.get_title(loc="left").startswith("Trusting relationships:")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Round 1", "Round 2", "Round 3"]
+    assert ax.figure.get_suptitle().startswith("Trusting relationships:")
 
 
 def test_alluvial_rejects_an_unknown_behaviour(hand_ratings):

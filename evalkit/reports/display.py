@@ -235,11 +235,13 @@ def show_table(
     caption: str = "",
     empty: str = "Nothing to show.",
     row_headers: bool = True,
+    after: str = "",
 ) -> None:
-    """A table (see :func:`table_html`) in the notebook, or a sentence when it has no rows."""
+    """A table (see :func:`table_html`) in the notebook, or a sentence when it has no rows;
+    ``after`` is HTML shown under it (links to its files, for example)."""
     from IPython.display import HTML, display
 
     if table.empty:
         show_markdown(empty)
         return
-    display(HTML(table_html(table, caption=caption, row_headers=row_headers)))
+    display(HTML(table_html(table, caption=caption, row_headers=row_headers) + after))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evalkit.reports.display import show_markdown, table_html
+from evalkit.reports.display import show_table, table_html
 
 __all__ = ["MAX_ALT_CHARACTERS", "Figures"]
 
@@ -61,31 +61,12 @@ class Figures:
         self._count = 0
         self._charts: list[dict] = []
 
-    def chart(
-        self,
-        fig,
-        *,
-        name: str,
-        alt: str,
-        numbers: pd.DataFrame,
-        caption: str,
-        row_headers: bool = True,
-    ) -> None:
-        """Show a chart, its numbers beside it, and links to its files (see :meth:`chart_html`)."""
+    def chart(self, fig, **options) -> None:
+        """Show a chart, its numbers beside it, and links to its files: the HTML of
+        :meth:`chart_html`, which takes the same arguments."""
         from IPython.display import HTML, display
 
-        display(
-            HTML(
-                self.chart_html(
-                    fig,
-                    name=name,
-                    alt=alt,
-                    numbers=numbers,
-                    caption=caption,
-                    row_headers=row_headers,
-                )
-            )
-        )
+        display(HTML(self.chart_html(fig, **options)))
 
     def chart_html(
         self,
@@ -125,8 +106,7 @@ class Figures:
         if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / f"{stem}.png").write_bytes(png.getvalue())
-            with plt.rc_context({"svg.fonttype": "none"}):  # text stays text, to edit and find
-                fig.savefig(self.folder / f"{stem}.svg", format="svg", bbox_inches=box)
+            (self.folder / f"{stem}.svg").write_text(_svg(fig, box), encoding="utf-8")
             self._save_table(numbers, stem)
             self._charts.append({"file": f"{stem}.png", "alt": alt, "problems": problems})
             self._write_manifest()
@@ -152,18 +132,13 @@ class Figures:
         row_headers: bool = True,
     ) -> None:
         """Show a table (or ``empty`` when it has no rows), saved as CSV and Excel with links."""
-        from IPython.display import HTML, display
-
-        if table.empty:
-            show_markdown(empty)
-            return
         links = ""
-        if self.folder is not None:
+        if self.folder is not None and not table.empty:
             stem = self._stem(name)
             self.folder.mkdir(parents=True, exist_ok=True)
             self._save_table(table, stem)
             links = self._links(stem, chart=False)
-        display(HTML(table_html(table, caption=caption, row_headers=row_headers) + links))
+        show_table(table, caption=caption, empty=empty, row_headers=row_headers, after=links)
 
     def _stem(self, name: str) -> str:
         self._count += 1
@@ -205,6 +180,18 @@ def _png(fig, box) -> io.BytesIO:
     png = io.BytesIO()
     few.save(png, format="PNG", optimize=True)
     return png
+
+
+def _svg(fig, box) -> str:
+    """The chart as SVG, its text kept as text (to edit and to find), every coordinate to two
+    decimals: a hundredth of a point is invisible, and six-decimal numbers in a file that is
+    shared could match a survey's latitudes or other personal numbers by chance."""
+    import matplotlib.pyplot as plt
+
+    out = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(out, format="svg", bbox_inches=box)
+    return re.sub(r"(\d+\.\d\d)\d+", r"\1", out.getvalue())
 
 
 def _escape(text: str) -> str:

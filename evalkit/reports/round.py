@@ -17,9 +17,22 @@ __all__ = [
     "RoundReport",
     "build_round_report",
     "REPORT_GROUPINGS",
+    "place_networks",
 ]
 
 REPORT_GROUPINGS = ("all", "sector", "role")
+
+
+def place_networks(place, network: pd.DataFrame, k_min: int) -> dict:
+    """Round -> the organisation network of each round in ``network`` (the place's
+    :func:`evalkit.network.network_indicators`), read from its store."""
+    from evalkit.network.graph import organisation_network
+
+    rounds = sorted(network["round"]) if not network.empty else []
+    if not rounds:
+        return {}
+    ties = store.read_ties(place.dir, rounds=rounds)
+    return organisation_network(ties, place, rounds=rounds, k_min=k_min)
 
 
 @dataclass(frozen=True)
@@ -65,13 +78,7 @@ class RoundReport:
 
     def organisation_networks(self) -> dict:
         """Each round's organisation network so far (see :mod:`evalkit.network`)."""
-        from evalkit.network.graph import organisation_network
-
-        rounds = sorted(self.network["round"]) if not self.network.empty else []
-        ties = store.read_ties(self.place.dir, rounds=rounds)
-        if not rounds:
-            return {}
-        return organisation_network(ties, self.place, rounds=rounds, k_min=self.k_min)
+        return place_networks(self.place, self.network, self.k_min)
 
     @property
     def framework(self):

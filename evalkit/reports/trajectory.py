@@ -42,13 +42,9 @@ class Trajectory:
 
     def organisation_networks(self) -> dict:
         """Each round's organisation network (see :mod:`evalkit.network`)."""
-        from evalkit.network.graph import organisation_network
+        from evalkit.reports.round import place_networks
 
-        rounds = sorted(self.network["round"]) if not self.network.empty else []
-        ties = store.read_ties(self.place.dir, rounds=rounds)
-        if not rounds:
-            return {}
-        return organisation_network(ties, self.place, rounds=rounds, k_min=self.k_min)
+        return place_networks(self.place, self.network, self.k_min)
 
     def story_turns(self) -> list[str]:
         """Behaviours whose stories clearly turned, first round to last (Fisher, BH-adjusted)."""

@@ -132,7 +132,7 @@ def check_parameters(path: str | Path, values: dict) -> None:
     >>> check_parameters(notebook_path("round_report"), {"rounds": 3})
     Traceback (most recent call last):
     ...
-    evalkit.exceptions.RunError: round_report.ipynb: unknown parameter 'rounds' (did you mean 'round'?). It takes: place, round, k_min, summary_path.
+    evalkit.exceptions.RunError: round_report.ipynb: unknown parameter 'rounds' (did you mean 'round'?). It takes: place, round, k_min, summary_path, figures_dir.
     """  # noqa: E501
     path = Path(path)
     declared = notebook_parameters(path)

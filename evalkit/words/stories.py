@@ -57,15 +57,15 @@ def story_numbers(counts: pd.DataFrame, framework) -> pd.DataFrame:
 
     Examples
     --------
-    >>> counts = pd.DataFrame({"round": [1, 1, 1, 2, 2, 2], "behaviour": "trust",
+    >>> counts = pd.DataFrame({"round": [2, 2, 2, 3, 3, 3], "behaviour": "trust",
     ...                        "valence": ["negative", "mixed", "positive"] * 2,
-    ...                        "n_behaviour": [10.0] * 3 + [None] * 3,
-    ...                        "share": [0.1, 0.1, 0.8, None, None, None],
+    ...                        "n_behaviour": [20.0] * 3 + [None] * 3,
+    ...                        "share": [0.25, 0.25, 0.5, None, None, None],
     ...                        "suppressed": [False] * 3 + [True] * 3})
     >>> story_numbers(counts, None).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
-    [{'Behaviour': 'Trust', 'Round': 1, 'Stories': '10', 'Negative': '10%', 'Mixed': '10%',
-      'Positive': '80%'},
-     {'Behaviour': 'Trust', 'Round': 2, 'Stories': 'not shown', 'Negative': '', 'Mixed': '',
+    [{'Behaviour': 'Trust', 'Round': 2, 'Stories': '20', 'Negative': '25%', 'Mixed': '25%',
+      'Positive': '50%'},
+     {'Behaviour': 'Trust', 'Round': 3, 'Stories': 'not shown', 'Negative': '', 'Mixed': '',
       'Positive': ''}]
     """
     labels = framework.labels if framework is not None else {}

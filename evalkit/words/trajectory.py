@@ -153,7 +153,7 @@ def how_to_read_trajectory() -> str:
         "direction, a shock. A turn is only claimed when a straight line fits clearly worse than "
         "chance and ordinary round-to-round wobble would allow (the p-value, adjusted for looking "
         "at every behaviour at once). Yellow bands show when a turn happened, give or take; "
-        "coloured lines mark recorded events."
+        "coloured lines mark recorded events, numbered above the chart and named under it."
     )
 
 
