@@ -251,3 +251,15 @@ def test_a_first_cycle_with_two_rounds_runs_cleanly_and_says_when_the_trajectory
     assert "2 notebooks executed, 0 up to date, 0 failed" in done.stdout
     index = (tmp_path / "outputs" / "index.html").read_text(encoding="utf-8")
     assert "The trajectory starts at round 3" in index
+
+
+def test_without_a_scheduler_dask_is_not_imported():
+    code = (
+        "import sys\n"
+        "from evalkit import run as runner\n"
+        "from evalkit.cli import main\n"
+        "assert runner.run_jobs([], progress=False) == []\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
